@@ -1,0 +1,53 @@
+# esup-saas — the two commands of the README, and a few helpers.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STAMP  := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE := esup_saas.settings
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install lint format typecheck serve clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on Debian/Ubuntu, apt-get install python3-venv"; exit 1; }
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p var
+	DJANGO_DEBUG=1 $(PY) -m esup_saas.cli migrate --noinput
+	DJANGO_DEBUG=1 $(PY) -m esup_saas.cli load_demo
+	@echo ""
+	@echo "  esup-saas is running on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@echo "  Demo logins, password 'demo' for all:"
+	@echo "    admin           consortium coordinator (superuser)   /admin/  /console/"
+	@echo "    agent           ESUP technical coordination team     /console/"
+	@echo "    agent-smsu      agent of the SMS-U provider          /console/"
+	@echo "    agent-geforp    agent of the GEFORP provider         /console/"
+	@echo "    pcu             PCU of Université de Toulon          /portal/"
+	@echo "    pcu-larochelle  PCU of La Rochelle Université        /portal/"
+	@echo ""
+	DJANGO_DEBUG=1 $(PY) -m esup_saas.cli runserver --noreload $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format src tests bench
+	$(VENV)/bin/ruff check --fix src tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy src
+
+clean:
+	rm -rf $(VENV) var/esup-saas.sqlite3 var/media var/static

@@ -1,0 +1,22 @@
+"""Root URL configuration: login, portal, console, admin, API schema."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.static import serve
+
+from esup_saas.servicedesk import views as servicedesk_views
+
+urlpatterns = [
+    path("", servicedesk_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("portal/", include("esup_saas.servicedesk.urls_portal")),
+    path("console/", include("esup_saas.servicedesk.urls_console")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
