@@ -35,7 +35,12 @@ demo: $(STAMP)
 	@echo ""
 	DJANGO_DEBUG=1 $(PY) -m esup_saas.cli runserver --noreload $(HOST):$(PORT)
 
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund; \
+	else echo "npm not found: the browser accessibility check will be skipped (apt-get install npm)"; fi
+
 test: $(STAMP)
+	-@$(MAKE) --no-print-directory node_modules/axe-core/axe.min.js
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -50,4 +55,4 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy src
 
 clean:
-	rm -rf $(VENV) var/esup-saas.sqlite3 var/media var/static
+	rm -rf $(VENV) node_modules var/esup-saas.sqlite3 var/media var/static
