@@ -23,7 +23,7 @@ from django.http import Http404
 from esup_saas.tenancy.models import CONSOLE_ROLES, Person, Role
 from esup_saas.tenancy.selectors import organisation_ids_for, person_for_user
 
-from .models import Kind, PriorityMatrixCell, Ticket
+from .models import Kind, PriorityMatrixCell, SavedSearch, Ticket
 from .workflow import OPEN_STATES, Status
 
 Scope = Literal["console", "portal"]
@@ -140,3 +140,18 @@ def agents_of_team(team_id: int) -> QuerySet[Person]:
     return Person.objects.filter(teams__id=team_id, status=Person.Status.ACTIVE).order_by(
         "last_name", "first_name"
     )
+
+
+def saved_searches_for_user(user: object) -> QuerySet[SavedSearch]:
+    """The console searches ``user`` saved, by name (none for an anonymous user)."""
+    if not getattr(user, "is_authenticated", False):
+        return SavedSearch.objects.none()
+    return SavedSearch.objects.filter(owner=user)
+
+
+def get_saved_search_for_user(user: object, pk: int) -> SavedSearch:
+    """The saved search ``pk`` if ``user`` owns it; another user's search gives ``Http404``."""
+    try:
+        return saved_searches_for_user(user).get(pk=pk)
+    except SavedSearch.DoesNotExist:
+        raise Http404("saved search") from None

@@ -534,3 +534,11 @@ def saved_search_save(*, owner: Any, name: str, query: str) -> SavedSearch:
     )
     search.full_clean()
     return search
+
+
+@transaction.atomic
+def saved_search_delete(*, search: SavedSearch, actor: Any) -> None:
+    """Delete the console search ``search``; only its owner may (else ``PermissionDenied``)."""
+    if getattr(actor, "pk", None) != search.owner_id:
+        raise PermissionDenied(_("Cette recherche ne vous appartient pas."))
+    search.delete()
