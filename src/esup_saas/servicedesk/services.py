@@ -311,6 +311,12 @@ def ticket_transition(
     if unknown:
         raise ValueError(f"unexpected fields: {sorted(unknown)}")
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if actor is not None and not (
+        user_can_see_ticket(actor, locked, "console")
+        or user_can_see_ticket(actor, locked, "portal")
+    ):
+        # Checked before the state, so the error tells nothing of another tenant's ticket.
+        raise PermissionDenied(_("Vous n'avez pas accès à ce ticket."))
     transition = get_transition(code)
     status_label = Status(locked.status).label
     if (
