@@ -28,6 +28,7 @@ from esup_saas.tenancy.selectors import person_for_user, teams_for_user
 
 from .models import (
     Attachment,
+    Impact,
     Kind,
     LogEntry,
     Origin,
@@ -39,6 +40,7 @@ from .models import (
     Ticket,
     TicketContact,
     TicketEvent,
+    Urgency,
 )
 from .selectors import DEFAULT_PRIORITY_MATRIX, priority_for, user_can_see_ticket
 from .workflow import Side, Status, Transition, get_transition, target_of
@@ -176,6 +178,16 @@ def attachment_add(
 # --- tickets --------------------------------------------------------------------------------
 
 
+def _impact_urgency_errors(impact: object, urgency: object) -> dict[str, str]:
+    """French errors for an impact outside 1-3 or an urgency outside 1-4, by field name."""
+    errors = {}
+    if impact not in Impact.values:
+        errors["impact"] = _("L'impact vaut de 1 (un établissement) à 3 (une personne).")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("L'urgence vaut de 1 (critique) à 4 (basse).")
+    return errors
+
+
 def _kind_for(subcategory: ServiceSubcategory) -> str:
     return Kind.INCIDENT if subcategory.request_type == RequestType.INCIDENT else Kind.USER_REQUEST
 
@@ -221,8 +233,8 @@ def ticket_create(
         errors.setdefault("contacts", []).append(
             _("Les contacts doivent appartenir à l'organisation cliente.")
         )
-    if (impact, urgency) not in DEFAULT_PRIORITY_MATRIX:
-        errors.setdefault("impact", []).append(_("Impact ou urgence hors de la matrice."))
+    for name, message in _impact_urgency_errors(impact, urgency).items():
+        errors.setdefault(name, []).append(message)
     if errors:
         raise ValidationError(errors)
     kind = _kind_for(subcategory)
@@ -436,8 +448,9 @@ def ticket_update(
         locked.subcategory = subcategory
         locked.service = subcategory.service
         locked.request_type = subcategory.request_type
-    if (locked.impact, locked.urgency) not in DEFAULT_PRIORITY_MATRIX:
-        raise ValidationError({"impact": _("Impact ou urgence hors de la matrice.")})
+    bad_range = _impact_urgency_errors(locked.impact, locked.urgency)
+    if bad_range:
+        raise ValidationError(bad_range)
     locked.priority = priority_for(
         provider_id=locked.service.provider_id, impact=locked.impact, urgency=locked.urgency
     )
