@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,8 +102,8 @@ def attachment_check(uploaded: UploadedFile) -> str:
     if uploaded.size is not None and uploaded.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
             {
-                "attachments": _("« %(name)s » dépasse la taille maximale de %(max)d Mo.")
-                % {"name": name, "max": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+                "attachments": _("« %(name)s » dépasse la taille maximale de %(max)s.")
+                % {"name": name, "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
             }
         )
     if not uploaded.size:
