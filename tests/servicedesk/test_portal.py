@@ -228,9 +228,23 @@ def test_new_request_missing_title_shows_error_and_creates_nothing(world, as_use
         reverse("portal:new_form", args=[world.incident_sub.pk]),
         {"impact": 3, "urgency": 3, "title": "", "description": "x"},
     )
+    html = _text(response)
     assert response.status_code == 200
-    assert 'data-testid="error-title"' in _text(response)
+    assert 'data-testid="error-title"' in html
+    assert 'class="form-control is-invalid"' in html
     assert not Ticket.objects.exists()
+
+
+def test_end_user_opens_a_request_for_themself(world, as_user):
+    response = as_user(world.member).post(
+        reverse("portal:new_form", args=[world.incident_sub.pk]),
+        {"impact": 3, "urgency": 1, "title": "Panne", "description": "Plus rien."},
+    )
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:ticket", args=[ticket.ref])
+    assert ticket.caller == world.member
+    assert ticket.priority == 2
 
 
 def test_new_request_attachment_too_big_shows_error(world, as_user, settings):
@@ -243,7 +257,7 @@ def test_new_request_attachment_too_big_shows_error(world, as_user, settings):
     html = _text(response)
     assert response.status_code == 200
     assert 'data-testid="error-attachments"' in html
-    assert "dépasse la taille maximale de 1 Mo" in html
+    assert "« gros.txt » dépasse la taille maximale" in html
     assert not Ticket.objects.exists()
     assert not Attachment.objects.exists()
 

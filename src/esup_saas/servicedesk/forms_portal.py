@@ -49,6 +49,19 @@ class PersonChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.full_name} ({obj.function})" if obj.function else obj.full_name
 
 
+class PortalForm(forms.Form):
+    """A form whose widgets get Bootstrap's ``is-invalid`` class when their field has an error."""
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                classes = widget.attrs.get("class", "")
+                if "is-invalid" not in classes.split():
+                    widget.attrs["class"] = f"{classes} is-invalid".strip()
+
+
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ``ValidationError`` back on ``form``.
 
@@ -65,7 +78,7 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-class TicketCreateForm(forms.Form):
+class TicketCreateForm(PortalForm):
     """The new request form (after the subcategory has been chosen)."""
 
     impact = forms.TypedChoiceField(
@@ -111,7 +124,7 @@ class TicketCreateForm(forms.Form):
         self.fields["contacts"].queryset = contacts  # type: ignore[attr-defined]
 
 
-class CommentForm(forms.Form):
+class CommentForm(PortalForm):
     """A comment on the public log, with optional files."""
 
     body = forms.CharField(
@@ -125,7 +138,7 @@ class CommentForm(forms.Form):
     )
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(PortalForm):
     """Accept the solution: satisfaction (required) and a comment."""
 
     satisfaction = forms.TypedChoiceField(
@@ -142,11 +155,11 @@ class AcceptForm(forms.Form):
     )
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(PortalForm):
     """Reopen a resolved (or rejected) request, with an optional comment."""
 
     comment = forms.CharField(
-        label=_("Commentaire"),
+        label=_("Motif de la ré-ouverture"),
         required=False,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
         help_text=_("Expliquez pourquoi la solution ne vous convient pas."),
