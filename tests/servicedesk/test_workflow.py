@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from esup_saas.servicedesk import workflow
 from esup_saas.servicedesk.models import Kind, LogEntry, ResolutionCode, Ticket, TicketEvent
-from esup_saas.servicedesk.services import TransitionNotAllowed, ticket_transition
+from esup_saas.servicedesk.services import TransitionNotAllowed, ticket_create, ticket_transition
 from esup_saas.servicedesk.workflow import Side, Status
 from esup_saas.tenancy.models import Person, Role, Team, User
 from esup_saas.tenancy.services import membership_grant, person_create, team_create
@@ -151,6 +151,63 @@ def second(world: World) -> tuple[Team, Person]:
     membership_grant(person=agent2, organisation=world.provider, role=Role.AGENT)
     team2 = team_create(name="Team P1 bis", organisation=world.provider, members=[agent2])
     return team2, agent2
+
+
+# --- opening a ticket -----------------------------------------------------------------------
+
+
+def _open(world: World, *, actor: User | None, caller: Person, sub: Any = None) -> Ticket:
+    return ticket_create(
+        caller=caller,
+        subcategory=sub or world.incident_sub,
+        title="Ouvert pour un autre",
+        description="x",
+        impact=3,
+        urgency=3,
+        actor=actor,
+    )
+
+
+def test_a_new_ticket_starts_new_with_a_created_event(world):
+    t0 = timezone.now()
+    ticket = _open(world, actor=world.owner.user, caller=world.owner)
+    assert ticket.status == Status.NEW
+    assert t0 <= ticket.start_date == ticket.last_update <= timezone.now()
+    assert (ticket.assignment_date, ticket.resolution_date, ticket.close_date) == (None,) * 3
+    event = TicketEvent.objects.get(ticket=ticket)
+    assert (event.kind, event.to_status, event.actor) == ("created", Status.NEW, world.owner)
+    assert ticket.history.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("actor", "caller"),
+    [
+        ("owner", "owner"),  # the caller themselves
+        ("member", "member"),
+        ("owner", "member"),  # their organisation's PCU
+        ("agent", "owner"),  # an agent of the service's provider (a phone call)
+        ("coordinator", "outsider"),
+    ],
+)
+def test_who_may_open_a_ticket_for_whom(world, actor, caller):
+    ticket = _open(world, actor=getattr(world, actor).user, caller=getattr(world, caller))
+    assert ticket.caller == getattr(world, caller)
+    assert TicketEvent.objects.get(ticket=ticket).actor == getattr(world, actor)
+
+
+@pytest.mark.parametrize(
+    ("actor", "caller"),
+    [
+        ("outsider", "owner"),  # another tenant
+        ("member", "owner"),  # an end user opens only for themselves
+        ("other_agent", "owner"),  # an agent of another provider than Service A's
+    ],
+)
+def test_opening_a_ticket_for_someone_else_is_refused(world, actor, caller):
+    with pytest.raises(PermissionDenied):
+        _open(world, actor=getattr(world, actor).user, caller=getattr(world, caller))
+    assert not Ticket.objects.exists()
+    assert not TicketEvent.objects.exists()
 
 
 # --- every legal transition -----------------------------------------------------------------

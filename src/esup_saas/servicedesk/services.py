@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from esup_saas.catalog.models import RequestType, ServiceSubcategory
 from esup_saas.catalog.selectors import service_is_open_to
 from esup_saas.lib.html import sanitize_html
-from esup_saas.tenancy.models import Organisation, Person, Team
-from esup_saas.tenancy.selectors import person_for_user, teams_for_user
+from esup_saas.tenancy.models import CONSOLE_ROLES, Organisation, Person, Role, Team
+from esup_saas.tenancy.selectors import organisation_ids_for, person_for_user, teams_for_user
 
 from .models import (
     Attachment,
@@ -189,6 +189,20 @@ def _impact_urgency_errors(impact: object, urgency: object) -> dict[str, str]:
     return errors
 
 
+def _may_open_ticket(actor: Any, *, caller: Person, organisation_id: int, provider_id: int) -> bool:
+    """Whether ``actor`` may open a ticket for ``caller`` of that organisation on that provider.
+
+    The caller themselves, a PCU of the organisation (or above it), an agent or manager of
+    the service's provider, or a coordinator above the organisation or the provider.
+    """
+    person = person_for_user(actor)
+    if person is not None and person.pk == caller.pk:
+        return True
+    if organisation_id in organisation_ids_for(actor, [Role.PCU, Role.COORDINATOR]):
+        return True
+    return provider_id in organisation_ids_for(actor, CONSOLE_ROLES)
+
+
 def _kind_for(subcategory: ServiceSubcategory) -> str:
     return Kind.INCIDENT if subcategory.request_type == RequestType.INCIDENT else Kind.USER_REQUEST
 
@@ -216,9 +230,15 @@ def ticket_create(
     organisation (a contract in production and within dates), else ``ValidationError`` on
     ``subcategory``. ``contacts`` must belong to the organisation. ``number`` forces a ref
     (imports and demo data only; the counter is moved past it). The priority is computed.
+    With an ``actor``, they must be the caller, a PCU of the organisation or work for the
+    service's provider, else ``PermissionDenied`` (``None``: the system, imports, mail in).
     """
     org = organisation or caller.organisation
     service = subcategory.service
+    if actor is not None and not _may_open_ticket(
+        actor, caller=caller, organisation_id=org.pk, provider_id=service.provider_id
+    ):
+        raise PermissionDenied(_("Vous ne pouvez pas ouvrir de requête pour ce demandeur."))
     errors: dict[str, list[str]] = {}
     if subcategory.status != "production" or not service_is_open_to(service, org.pk):
         errors.setdefault("subcategory", []).append(
