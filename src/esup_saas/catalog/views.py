@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 
 from esup_saas.tenancy.models import CONSOLE_ROLES, Role
@@ -36,7 +37,7 @@ def contracts_for_console(user: object) -> QuerySet[CustomerContract]:
     return contracts_visible_to(organisation_ids_for(user, CONSOLE_ROLES))
 
 
-def _document_response(document: Document) -> HttpResponse:
+def _document_response(document: Document) -> HttpResponseBase:
     if document.kind == Document.Kind.LINK or not document.file:
         if not document.url:
             raise Http404("document")
@@ -45,7 +46,8 @@ def _document_response(document: Document) -> HttpResponse:
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404("file") from None
-    return FileResponse(handle, as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+    filename = (document.file.name or "document").rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 @console_required
@@ -72,7 +74,7 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @console_required
-def service_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+def service_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponseBase:
     """Download (or follow) a document of a service the user may see."""
     service = get_object_or_404(services_for_console(request.user), pk=pk)
     return _document_response(get_object_or_404(service.documents, pk=doc_pk))
@@ -102,7 +104,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @console_required
-def contract_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+def contract_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponseBase:
     """Download (or follow) a document of a contract the user may see."""
     contract = get_object_or_404(contracts_for_console(request.user), pk=pk)
     return _document_response(get_object_or_404(contract.documents, pk=doc_pk))

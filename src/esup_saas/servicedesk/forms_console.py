@@ -20,6 +20,27 @@ from esup_saas.tenancy.models import Person, Team
 from .models import Impact, ResolutionCode, Urgency
 
 
+class TeamChoiceField(forms.ModelChoiceField):
+    """A team, shown with its organisation."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.organisation.name})"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person, shown by full name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name)
+
+
+class SubcategoryChoiceField(forms.ModelChoiceField):
+    """A service subcategory, shown with its service."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.service.name} — {obj.name}"
+
+
 class BootstrapMixin:
     """Give every widget Bootstrap's class (``form-select``, ``form-check-input``, …)."""
 
@@ -47,7 +68,7 @@ class TeamAgentForm(BootstrapMixin, forms.Form):
     service layer.
     """
 
-    team = forms.ModelChoiceField(
+    team = TeamChoiceField(
         label=_("Équipe"),
         queryset=Team.objects.none(),
         error_messages={
@@ -55,7 +76,7 @@ class TeamAgentForm(BootstrapMixin, forms.Form):
             "invalid_choice": _("Choisissez une équipe de la liste."),
         },
     )
-    agent = forms.ModelChoiceField(
+    agent = PersonChoiceField(
         label=_("Agent"),
         queryset=Person.objects.none(),
         error_messages={
@@ -69,13 +90,11 @@ class TeamAgentForm(BootstrapMixin, forms.Form):
         team_field: forms.ModelChoiceField = self.fields["team"]  # type: ignore[assignment]
         agent_field: forms.ModelChoiceField = self.fields["agent"]  # type: ignore[assignment]
         team_field.queryset = teams.select_related("organisation")
-        team_field.label_from_instance = lambda t: f"{t.name} ({t.organisation.name})"  # type: ignore[method-assign]
         agent_field.queryset = (
             Person.objects.filter(teams__in=teams, status=Person.Status.ACTIVE)
             .distinct()
             .order_by("last_name", "first_name")
         )
-        agent_field.label_from_instance = lambda p: p.full_name  # type: ignore[method-assign]
         self._style()
         team_field.widget.attrs.update(
             {
@@ -152,13 +171,14 @@ class NoFieldsForm(forms.Form):
 
 def transition_form_class(code: str) -> type[forms.Form]:
     """The form class of the transition ``code`` (an empty form when it needs no field)."""
-    return {
+    forms_by_code: dict[str, type[forms.Form]] = {
         "assign": TeamAgentForm,
         "reassign": TeamAgentForm,
         "pending": PendingForm,
         "reject": RejectForm,
         "resolve": ResolveForm,
-    }.get(code, NoFieldsForm)
+    }
+    return forms_by_code.get(code, NoFieldsForm)
 
 
 class QualificationForm(BootstrapMixin, forms.Form):
@@ -171,7 +191,7 @@ class QualificationForm(BootstrapMixin, forms.Form):
     )
     impact = forms.TypedChoiceField(label=_("Impact"), choices=Impact.choices, coerce=int)
     urgency = forms.TypedChoiceField(label=_("Urgence"), choices=Urgency.choices, coerce=int)
-    subcategory = forms.ModelChoiceField(
+    subcategory = SubcategoryChoiceField(
         label=_("Sous-catégorie de service"),
         queryset=ServiceSubcategory.objects.none(),
         error_messages={"invalid_choice": _("Choisissez une sous-catégorie de la liste.")},
@@ -183,7 +203,6 @@ class QualificationForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field: forms.ModelChoiceField = self.fields["subcategory"]  # type: ignore[assignment]
         field.queryset = subcategories.select_related("service")
-        field.label_from_instance = lambda s: f"{s.service.name} — {s.name}"  # type: ignore[method-assign]
         self._style()
 
 

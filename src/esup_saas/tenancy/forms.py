@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +21,17 @@ class OrganisationPickForm(forms.Form):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person, shown with their organisation."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} ({obj.organisation.name})"
+
+
 class MembershipGrantForm(forms.Form):
     """Give a role on an organisation to a person picked among ``persons``."""
 
-    person = forms.ModelChoiceField(
+    person = PersonChoiceField(
         label=_("Personne"),
         queryset=Person.objects.none(),
         error_messages={"invalid_choice": _("Choisissez une personne de la liste.")},
@@ -32,8 +41,5 @@ class MembershipGrantForm(forms.Form):
     def __init__(self, *args: object, persons: QuerySet[Person], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["person"].queryset = persons.select_related("organisation")  # type: ignore[attr-defined]
-        self.fields["person"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda p: f"{p.full_name} ({p.organisation.name})"
-        )
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select")

@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -38,7 +39,7 @@ from .selectors import (
 #: Session key holding the id of the organisation chosen in the console's picker.
 CONSOLE_ORGANISATION_SESSION_KEY = "console_organisation_id"
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def console_required(view: View) -> View:
@@ -49,7 +50,7 @@ def console_required(view: View) -> View:
     """
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if not can_use_console(request.user):
             return render(request, "servicedesk/no_role.html", status=403)
         return view(request, *args, **kwargs)
@@ -157,7 +158,7 @@ def membership_add(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label} : {' '.join(errors)}")
+            messages.error(request, f"{label} : {' '.join(str(e) for e in errors)}")
         return redirect("console:organisation_detail", code=org.code)
     try:
         membership = services.membership_grant(

@@ -102,9 +102,10 @@ def _field_label(name: str) -> str:
     if name in _EXTRA_LABELS:
         return str(_EXTRA_LABELS[name])
     try:
-        return str(Ticket._meta.get_field(name).verbose_name).capitalize()
+        field = Ticket._meta.get_field(name)
     except FieldDoesNotExist:  # an unknown name is shown as is
         return name
+    return str(getattr(field, "verbose_name", name)).capitalize()
 
 
 def _error_messages(exc: ValidationError) -> list[str]:
