@@ -193,8 +193,10 @@ def as_user(client):
 
 
 @pytest.fixture(autouse=True)
-def _media_root(tmp_path, settings):
+def _test_settings(tmp_path, settings):
+    """Uploaded files in a temp folder; a fast password hasher (tests hash many passwords)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_ticket(

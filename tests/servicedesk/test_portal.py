@@ -111,7 +111,7 @@ def test_every_page_has_the_sidebar_menu_and_the_persons_name(world, as_user, na
 def test_agent_without_portal_role_gets_403(world, as_user, name, kwargs):
     response = as_user(world.agent).get(reverse(name, kwargs=kwargs))
     assert response.status_code == 403
-    assert "Aucun rôle attribué" in _text(response)
+    assert "Votre compte travaille dans la console" in _text(response)
 
 
 def test_agent_gets_403_on_ticket_page_too(world, as_user):
