@@ -57,7 +57,7 @@ def test_anonymous_is_sent_to_login(client):
 def test_customer_pcu_gets_403(world, as_user, url):
     response = as_user(world.owner).get(url)
     assert response.status_code == 403
-    assert "Aucun rôle attribué" in text(response)
+    assert "Votre compte utilise le portail" in text(response)
 
 
 def test_customer_pcu_cannot_open_a_ticket_in_the_console(world, as_user):
