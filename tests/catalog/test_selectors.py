@@ -31,12 +31,6 @@ from esup_saas.tenancy.services import person_create
 DAY = dt.date(2024, 6, 15)
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Cheap password hashing for the world's accounts (the default costs ~0.5 s each)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def service_c(world) -> Service:
     """A third service of Provider One that no world contract covers."""

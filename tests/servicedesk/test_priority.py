@@ -20,13 +20,6 @@ from esup_saas.servicedesk.services import (
 from esup_saas.servicedesk.workflow import Status
 from tests.conftest import make_ticket
 
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Cheap password hashing for the world's accounts (the default costs ~0.5 s each)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 #: iTop's default matrix, cell by cell, as the spec's table writes it.
 ITOP_DEFAULT = [
     # impact 1 (a department)

@@ -18,12 +18,6 @@ from tests.conftest import make_ticket
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis"))
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Cheap password hashing for the world's accounts (the default costs ~0.5 s each)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def counter(kind: str) -> int:
     """The last number given for ``kind`` (0 when the counter row does not exist yet)."""
     row = RefCounter.objects.filter(kind=kind).values_list("last", flat=True).first()

@@ -22,13 +22,6 @@ from esup_saas.tenancy.models import Person, Role, Team, User
 from esup_saas.tenancy.services import membership_grant, person_create, team_create
 from tests.conftest import World, make_ticket
 
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Cheap password hashing for the world's accounts (the default costs ~0.5 s each)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- helpers --------------------------------------------------------------------------------
 
 #: How to bring a fresh ticket (in ``new``) into each state, through the services.

@@ -33,12 +33,6 @@ from esup_saas.tenancy.services import membership_grant, organisation_create, pe
 from tests.conftest import make_ticket
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Cheap password hashing for the world's accounts (the default costs ~0.5 s each)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def tree(world):
     """Customer One → Faculty → Lab: a third level below the world's root."""
