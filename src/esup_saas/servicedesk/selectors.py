@@ -20,8 +20,13 @@ from typing import Literal
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from esup_saas.tenancy.models import CONSOLE_ROLES, Person, Role
-from esup_saas.tenancy.selectors import organisation_ids_for, person_for_user
+from esup_saas.catalog.models import SupportModelLine
+from esup_saas.tenancy.models import CONSOLE_ROLES, Person, Role, Team
+from esup_saas.tenancy.selectors import (
+    organisation_descendant_ids,
+    organisation_ids_for,
+    person_for_user,
+)
 
 from .models import Kind, PriorityMatrixCell, SavedSearch, Ticket
 from .workflow import OPEN_STATES, Status
@@ -155,3 +160,17 @@ def get_saved_search_for_user(user: object, pk: int) -> SavedSearch:
         return saved_searches_for_user(user).get(pk=pk)
     except SavedSearch.DoesNotExist:
         raise Http404("saved search") from None
+
+
+def team_can_handle(*, team: Team, ticket: Ticket) -> bool:
+    """True when ``team`` may be given ``ticket``.
+
+    A team handles the tickets of the services its organisation's subtree provides (the
+    provider's own teams), and those that a support model (*modèle de support*) of the
+    ticket's customer assigns to it for that service (specs/platform.md item 8).
+    """
+    if team.organisation_id in organisation_descendant_ids([ticket.service.provider_id]):
+        return True
+    return SupportModelLine.objects.filter(
+        support_model__customer_id=ticket.organisation_id, service_id=ticket.service_id, team=team
+    ).exists()

@@ -43,7 +43,13 @@ from .models import (
     TicketEvent,
     Urgency,
 )
-from .selectors import DEFAULT_PRIORITY_MATRIX, priority_for, user_can_see_ticket
+from .selectors import (
+    DEFAULT_PRIORITY_MATRIX,
+    Scope,
+    priority_for,
+    team_can_handle,
+    user_can_see_ticket,
+)
 from .workflow import Side, Status, Transition, get_transition, target_of
 
 
@@ -117,17 +123,22 @@ def attachment_check(uploaded: UploadedFile) -> str:
             }
         )
     magic = _MAGIC.get(content_type)
-    if magic:
-        uploaded.seek(0)
-        head = uploaded.read(16)
-        uploaded.seek(0)
-        if not any(head.startswith(m) for m in magic):
-            raise ValidationError(
-                {
-                    "attachments": _("« %(name)s » : le contenu ne correspond pas à son extension.")
-                    % {"name": name}
-                }
-            )
+    uploaded.seek(0)
+    head = uploaded.read(8192)
+    uploaded.seek(0)
+    # Text types have no magic number: a NUL byte in the first 8 KiB means a binary file.
+    looks_wrong = (
+        not any(head.startswith(m) for m in magic)
+        if magic
+        else content_type.startswith("text/") and b"\x00" in head
+    )
+    if looks_wrong:
+        raise ValidationError(
+            {
+                "attachments": _("« %(name)s » : le contenu ne correspond pas à son extension.")
+                % {"name": name}
+            }
+        )
     return content_type
 
 
@@ -157,11 +168,16 @@ def attachment_add(
 ) -> list[Attachment]:
     """Attach ``files`` to ``ticket`` for ``actor`` (a user who may see the ticket).
 
-    Private attachments are for agents only. Either every file is stored or none.
+    Private attachments are for agents only. A closed ticket takes no more files from the
+    portal (``ValidationError`` on ``attachments``). Either every file is stored or none.
     """
-    scope = "console" if private or user_can_see_ticket(actor, ticket, "console") else "portal"
+    scope: Scope = (
+        "console" if private or user_can_see_ticket(actor, ticket, "console") else "portal"
+    )
     if not user_can_see_ticket(actor, ticket, scope):
         raise PermissionDenied
+    if scope == "portal" and ticket.status == Status.CLOSED:
+        raise ValidationError({"attachments": _("Ce ticket est fermé.")})
     person = person_for_user(actor)
     now = timezone.now()
     atts = _attachments_store(ticket=ticket, files=files, person=person, private=private)
@@ -283,6 +299,7 @@ def ticket_create(
         last_update=start_date or now,
     )
     ticket.full_clean()
+    ticket._history_user = actor if actor is not None else caller.user  # type: ignore[attr-defined]
     ticket.save()
     for person in contact_list:
         TicketContact.objects.create(ticket=ticket, person=person, notify=True)
@@ -378,6 +395,11 @@ def ticket_transition(
         team: Team = locked.team  # type: ignore[assignment]
         if actor is not None and not teams_for_user(actor).filter(pk=team.pk).exists():
             errors.setdefault("team", []).append(_("Vous ne pouvez pas assigner à cette équipe."))
+        elif not team_can_handle(team=team, ticket=locked):
+            errors.setdefault("team", []).append(
+                _("L'équipe « %(team)s » ne traite pas le service « %(service)s ».")
+                % {"team": team.name, "service": locked.service.name}
+            )
         elif not team.members.filter(pk=locked.agent_id).exists():
             errors.setdefault("agent", []).append(
                 _("L'agent doit être membre de l'équipe « %(team)s ».") % {"team": team.name}
