@@ -23,6 +23,7 @@ anything is written; a refused bind or a bad base raises :class:`DirectoryError`
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,6 @@ from urllib.parse import urlparse
 from django.utils.translation import gettext as _
 from ldap3 import (
     BASE,
-    FIRST,
     MODIFY_ADD,
     MODIFY_DELETE,
     MODIFY_REPLACE,
@@ -40,7 +40,6 @@ from ldap3 import (
     SUBTREE,
     Connection,
     Server,
-    ServerPool,
 )
 from ldap3.core import exceptions as ldap_exc
 from ldap3.utils.conv import escape_filter_chars
@@ -136,7 +135,8 @@ def close_all_connections() -> None:
         _pool.clear()
 
 
-def _server_pool(config: DirectoryConfig) -> ServerPool:
+def _servers(config: DirectoryConfig) -> list[Server]:
+    """One ``Server`` per URL of ``config.url`` (space-separated), in order."""
     servers = []
     for url in config.url.split():
         parsed = urlparse(url)
@@ -156,8 +156,7 @@ def _server_pool(config: DirectoryConfig) -> ServerPool:
         )
     if not servers:
         raise DirectoryError(_("Annuaire de %(org)s : aucune URL.") % {"org": config.organisation})
-    # FIRST: try the servers in order; active=1: one round, then give up (no endless retry).
-    return ServerPool(servers, FIRST, active=1, exhaust=False)
+    return servers
 
 
 def _unavailable(config: DirectoryConfig, exc: BaseException) -> DirectoryUnavailable:
@@ -174,8 +173,6 @@ _NETWORK_ERRORS = (
     ldap_exc.LDAPSocketSendError,
     ldap_exc.LDAPSessionTerminatedByServerError,
     ldap_exc.LDAPResponseTimeoutError,
-    ldap_exc.LDAPServerPoolExhaustedError,
-    ldap_exc.LDAPServerPoolError,
     ldap_exc.LDAPCommunicationError,
     ldap_exc.LDAPStartTLSError,
     ldap_exc.LDAPMaximumRetriesError,
@@ -188,45 +185,58 @@ _NETWORK_ERRORS = (
 
 
 def _open(config: DirectoryConfig) -> Connection:
-    conn = Connection(
-        _server_pool(config),
-        user=config.bind_dn or None,
-        password=config.bind_password or None,
-        client_strategy=SAFE_SYNC,
-        receive_timeout=config.receive_timeout,
-        raise_exceptions=True,
-        auto_referrals=False,
-        read_only=False,
-    )
-    try:
-        conn.open()
-        if config.start_tls:
-            conn.start_tls()
-        conn.bind()
-    except ldap_exc.LDAPInvalidCredentialsResult as exc:
-        raise DirectoryError(
-            _("Annuaire de %(org)s : connexion refusée pour %(dn)s (%(reason)s).")
-            % {"org": config.organisation, "dn": config.bind_dn or "anonyme", "reason": exc}
-        ) from exc
-    except _NETWORK_ERRORS as exc:
-        raise _unavailable(config, exc) from exc
-    return conn
+    """A bound connection to the first server of ``config.url`` that answers (fail-over in
+    order, each bounded by ``connect_timeout``); :class:`DirectoryUnavailable` if none."""
+    last_error: BaseException | None = None
+    for server in _servers(config):
+        conn = Connection(
+            server,
+            user=config.bind_dn or None,
+            password=config.bind_password or None,
+            client_strategy=SAFE_SYNC,
+            # ldap3 packs this into SO_RCVTIMEO: whole seconds only.
+            receive_timeout=max(1, math.ceil(config.receive_timeout)),
+            raise_exceptions=True,
+            auto_referrals=False,
+        )
+        try:
+            conn.open()
+            if config.start_tls:
+                conn.start_tls()
+            conn.bind()
+        except ldap_exc.LDAPInvalidCredentialsResult as exc:
+            raise DirectoryError(
+                _("Annuaire de %(org)s : connexion refusée pour %(dn)s (%(reason)s).")
+                % {"org": config.organisation, "dn": config.bind_dn or "anonyme", "reason": exc}
+            ) from exc
+        except _NETWORK_ERRORS as exc:
+            last_error = exc
+            continue
+        return conn
+    assert last_error is not None
+    raise _unavailable(config, last_error) from last_error
 
 
-def _connection(config: DirectoryConfig, *, fresh: bool = False) -> Connection:
+def _connection(config: DirectoryConfig) -> tuple[Connection, bool]:
+    """The pooled connection of ``config`` (``reused=True``) or a new one (``False``)."""
     key = _pool_key(config)
     with _pool_lock:
         conn = _pool.get(key)
-        if conn is not None and not fresh and not conn.closed:
-            return conn
-        if conn is not None:
-            with contextlib.suppress(ldap_exc.LDAPException):
-                conn.unbind()
-            _pool.pop(key, None)
+        if conn is not None and not conn.closed:
+            return conn, True
+        _pool.pop(key, None)
     conn = _open(config)
     with _pool_lock:
         _pool[key] = conn
-    return conn
+    return conn, False
+
+
+def _discard(config: DirectoryConfig, conn: Connection) -> None:
+    with _pool_lock:
+        if _pool.get(_pool_key(config)) is conn:
+            del _pool[_pool_key(config)]
+    with contextlib.suppress(ldap_exc.LDAPException, OSError):
+        conn.unbind()
 
 
 class Directory:
@@ -244,17 +254,18 @@ class Directory:
     # -- plumbing -------------------------------------------------------------------------
 
     def _run(self, operation):  # type: ignore[no-untyped-def]
-        """Run ``operation(conn)`` on the pooled connection, retrying once on a new one if
+        """Run ``operation(conn)`` on the pooled connection, retrying on a new one if
         the pooled connection turns out dead; map ldap3's errors to ours."""
-        for attempt in (0, 1):
-            conn = _connection(self.config, fresh=attempt == 1)
+        while True:
+            conn, reused = _connection(self.config)
             try:
                 return operation(conn)
             except _NETWORK_ERRORS as exc:
-                with _pool_lock:
-                    _pool.pop(_pool_key(self.config), None)
-                if attempt == 1:
+                _discard(self.config, conn)
+                if not reused:
                     raise _unavailable(self.config, exc) from exc
+                # The pooled connection was dead (server restarted, idle timeout): retry
+                # once on a new one, which raises DirectoryUnavailable if the server is down.
             except ldap_exc.LDAPOperationResult as exc:
                 raise DirectoryError(
                     _("Annuaire de %(org)s : %(reason)s")
@@ -265,7 +276,6 @@ class Directory:
                     _("Annuaire de %(org)s : %(reason)s")
                     % {"org": self.config.organisation, "reason": exc}
                 ) from exc
-        raise AssertionError("unreachable")
 
     def _person_attributes(self) -> list[str]:
         c = self.config
