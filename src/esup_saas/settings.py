@@ -194,7 +194,8 @@ LOGGING = {
 #   ESUP_SAAS_SAML_IDP_METADATA_FILE or ESUP_SAAS_SAML_IDP_METADATA_URL (+ _CERT to check
 #     the signature of remote metadata, e.g. RENATER's), ESUP_SAAS_SAML_ENTITY_ID,
 #     ESUP_SAAS_SAML_BASE_URL, ESUP_SAAS_SAML_KEY_FILE, ESUP_SAAS_SAML_CERT_FILE,
-#     ESUP_SAAS_SAML_DISCOVERY_URL, ESUP_SAAS_SAML_XMLSEC_BINARY (/usr/bin/xmlsec1)
+#     ESUP_SAAS_SAML_DISCOVERY_URL, ESUP_SAAS_SAML_XMLSEC_BINARY (/usr/bin/xmlsec1),
+#     ESUP_SAAS_SAML_ATTRIBUTE_OIDS (name=urn:oid:… pairs for attributes our maps lack)
 #   ESUP_SAAS_OIDC_ISSUER (endpoints from its discovery document), ESUP_SAAS_OIDC_CLIENT_ID,
 #     ESUP_SAAS_OIDC_CLIENT_SECRET, ESUP_SAAS_OIDC_SCOPES, ESUP_SAAS_OIDC_SIGN_ALGO (RS256)
 #   ESUP_SAAS_CAS_LABEL, ESUP_SAAS_SAML_LABEL, ESUP_SAAS_OIDC_LABEL: button labels
@@ -255,6 +256,13 @@ IDENTITY_SAML_XMLSEC_BINARY = env_str("ESUP_SAAS_SAML_XMLSEC_BINARY", "/usr/bin/
 IDENTITY_SAML_METADATA_TTL = env_int("ESUP_SAAS_SAML_METADATA_TTL", 3600)
 IDENTITY_SAML_LABEL = env_str("ESUP_SAAS_SAML_LABEL")
 SAML2_DISCO_URL = env_str("ESUP_SAAS_SAML_DISCOVERY_URL") or None
+# Attributes released under an OID our maps do not know: "name=urn:oid:…,name=urn:oid:…".
+IDENTITY_SAML_ATTRIBUTE_OIDS: dict[str, str] = {}
+for _pair in env_list("ESUP_SAAS_SAML_ATTRIBUTE_OIDS"):
+    _name, _sep, _oid = _pair.partition("=")
+    if not _sep or not _name.strip() or not _oid.strip().startswith("urn:oid:"):
+        raise ValueError(f"ESUP_SAAS_SAML_ATTRIBUTE_OIDS: expected name=urn:oid:…, got {_pair!r}")
+    IDENTITY_SAML_ATTRIBUTE_OIDS[_name.strip()] = _oid.strip()
 
 IDENTITY_OIDC_ISSUER = env_str("ESUP_SAAS_OIDC_ISSUER")
 IDENTITY_OIDC_LABEL = env_str("ESUP_SAAS_OIDC_LABEL")

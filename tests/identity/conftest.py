@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import build_world
 from tests.identity.peers.fixtures import (  # noqa: F401 - fixtures
     cas_server,
     oidc_provider,
@@ -16,6 +17,12 @@ from tests.identity.peers.fixtures import (  # noqa: F401 - fixtures
     saml_keys,
     slapd,
 )
+
+
+@pytest.fixture
+def live_world(transactional_db):
+    """The shared test world, committed, for tests that go through ``live_server``."""
+    return build_world()
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import SPConfig
-from saml2.saml import NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT
+from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT
 
 ATTRIBUTE_MAP_DIR = str(Path(__file__).resolve().parent / "saml_attributemaps")
 
@@ -92,6 +92,7 @@ def config_dict(request: HttpRequest | None = None) -> dict[str, Any]:
             "supannEntiteAffectationPrincipale",
             "supannEmpCorps",
             "supannActivite",
+            *extra_attribute_oids(),
         ],
     }
     if _setting("SAML2_DISCO_URL"):
@@ -111,6 +112,21 @@ def config_dict(request: HttpRequest | None = None) -> dict[str, Any]:
         config["cert_file"] = cert_file
         config["encryption_keypairs"] = [{"key_file": key_file, "cert_file": cert_file}]
     return config
+
+
+def extra_attribute_oids() -> dict[str, str]:
+    """``IDENTITY_SAML_ATTRIBUTE_OIDS``: attribute name → ``urn:oid:…`` for attributes the
+    maps of ``saml_attributemaps`` do not know (e.g. a SUPANN 2021 attribute)."""
+    return dict(_setting("IDENTITY_SAML_ATTRIBUTE_OIDS", {}) or {})
+
+
+def _add_extra_oids(conf: SPConfig, extra: dict[str, str]) -> None:
+    """Teach the URI-format converter of ``conf`` the ``extra`` OIDs, both ways, so they are
+    read under their names and requested by name in our metadata."""
+    for converter in conf.attribute_converters or []:
+        if converter.name_format == NAME_FORMAT_URI:
+            converter._fro.update({oid.lower(): name for name, oid in extra.items()})
+            converter._to.update({name.lower(): oid for name, oid in extra.items()})
 
 
 def sp_config(request: HttpRequest | None = None) -> SPConfig:
@@ -133,6 +149,7 @@ def sp_config(request: HttpRequest | None = None) -> SPConfig:
         data.get("key_file"),
         data.get("cert_file"),
         repr(data["service"]["sp"].get("ds")),
+        repr(sorted(extra_attribute_oids().items())),
     )
     ttl = float(_setting("IDENTITY_SAML_METADATA_TTL", 3600))
     with _lock:
@@ -141,6 +158,7 @@ def sp_config(request: HttpRequest | None = None) -> SPConfig:
             return cached[1]
     conf = SPConfig()
     conf.load(data)
+    _add_extra_oids(conf, extra_attribute_oids())
     with _lock:
         _cache[key] = (time.monotonic(), conf)
     return conf

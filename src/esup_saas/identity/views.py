@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 from django_cas_ng import views as cas_views
 from djangosaml2 import views as saml_views
 from mozilla_django_oidc import views as oidc_views
@@ -60,8 +62,10 @@ local_required = _method_required(conf.local_enabled)
 # --- CAS --------------------------------------------------------------------------------
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class CASLoginView(cas_views.LoginView):
-    """django-cas-ng's login (redirect to the CAS server, then ticket validation)."""
+    """django-cas-ng's login (redirect to the CAS server, then ticket validation; POST
+    receives the CAS server's single logout requests, hence no CSRF token)."""
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not conf.cas_enabled():
@@ -102,8 +106,11 @@ SAMLLoginView = _saml_required(saml_views.LoginView)
 SAMLMetadataView = _saml_required(saml_views.MetadataView)
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class SAMLAssertionConsumerView(_saml_required(saml_views.AssertionConsumerServiceView)):  # type: ignore[misc]
-    """The SAML 2.0 assertion consumer service (HTTP-POST binding)."""
+    """The SAML 2.0 assertion consumer service (HTTP-POST binding: the identity provider's
+    page posts here cross-site, so no CSRF token; the response's signature and
+    ``InResponseTo`` protect it)."""
 
     def handle_acs_failure(self, request, exception=None, status=403, **kwargs):  # type: ignore[override]
         refusal = exception if isinstance(exception, LoginRefused) else None

@@ -21,6 +21,7 @@ import secrets
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
@@ -30,7 +31,6 @@ from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.server import Server
 
-from esup_saas.identity.saml import ATTRIBUTE_MAP_DIR
 from tests.identity.peers.people import PASSWORD as PEER_PASSWORD
 from tests.identity.peers.people import PEOPLE
 
@@ -40,6 +40,8 @@ PORT, KEY, CERT, WRONG_KEY, WRONG_CERT, SP_METADATA_URL = (
 )
 BASE = f"http://127.0.0.1:{PORT}"
 ENTITY_ID = f"{BASE}/idp"
+#: The application's map plus a test OID (see ``saml_idp_maps/idp_uri.py``).
+ATTRIBUTE_MAP_DIR = str(Path(__file__).resolve().parent / "saml_idp_maps")
 _pending: dict[str, dict] = {}
 _lock = threading.Lock()
 
