@@ -13,7 +13,7 @@ from functools import wraps
 
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
@@ -175,7 +175,9 @@ class OIDCCallbackView(oidc_views.OIDCAuthenticationCallbackView):
             return super().get(request)
         except LoginRefused as refusal:
             return refusal_response(request, refusal)
-        except PermissionDenied as exc:
+        except (PermissionDenied, SuspiciousOperation) as exc:
+            # SuspiciousOperation: a state that is not (or no longer) in the session, e.g.
+            # the same callback URL opened twice.
             return refusal_response(request, LoginRefused("provider_error", str(exc)))
 
     def login_failure(self) -> HttpResponse:
