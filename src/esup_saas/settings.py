@@ -188,17 +188,20 @@ LOGGING = {
 
 # ---- identity (issue 4): login methods and directories ------------------------------------
 # Several methods can be on at once; the login page lists those that are. Variables:
+#   ESUP_SAAS_PUBLIC_URL: the public root URL (https://…) behind a reverse proxy, used for
+#     the CAS service URL and the SAML entity id / assertion consumer URL
 #   ESUP_SAAS_LOCAL_LOGIN (default true): local accounts (password, reset by mail, lockout)
 #   ESUP_SAAS_LOGIN_FAILURE_LIMIT (5), ESUP_SAAS_LOGIN_COOLOFF_MINUTES (30): django-axes
 #   ESUP_SAAS_CAS_SERVER_URL: CAS 3 server root, e.g. https://cas.univ-exemple.fr/cas/
 #   ESUP_SAAS_SAML_IDP_METADATA_FILE or ESUP_SAAS_SAML_IDP_METADATA_URL (+ _CERT to check
 #     the signature of remote metadata, e.g. RENATER's), ESUP_SAAS_SAML_ENTITY_ID,
-#     ESUP_SAAS_SAML_BASE_URL, ESUP_SAAS_SAML_KEY_FILE, ESUP_SAAS_SAML_CERT_FILE,
+#     ESUP_SAAS_SAML_KEY_FILE, ESUP_SAAS_SAML_CERT_FILE,
 #     ESUP_SAAS_SAML_DISCOVERY_URL, ESUP_SAAS_SAML_XMLSEC_BINARY (/usr/bin/xmlsec1),
 #     ESUP_SAAS_SAML_ATTRIBUTE_OIDS (name=urn:oid:… pairs for attributes our maps lack)
 #   ESUP_SAAS_OIDC_ISSUER (endpoints from its discovery document), ESUP_SAAS_OIDC_CLIENT_ID,
 #     ESUP_SAAS_OIDC_CLIENT_SECRET, ESUP_SAAS_OIDC_SCOPES, ESUP_SAAS_OIDC_SIGN_ALGO (RS256)
 #   ESUP_SAAS_CAS_LABEL, ESUP_SAAS_SAML_LABEL, ESUP_SAAS_OIDC_LABEL: button labels
+#   ESUP_SAAS_PROXY_COUNT: reverse proxies in front (client address for the lockout)
 import datetime as _dt  # noqa: E402
 
 INSTALLED_APPS += [
@@ -236,6 +239,7 @@ CAS_REDIRECT_URL = "/"
 CAS_LOGIN_MSG = None
 CAS_LOGGED_MSG = None
 CAS_IGNORE_REFERER = True
+CAS_ROOT_PROXIED_AS = env_str("ESUP_SAAS_PUBLIC_URL") or None
 IDENTITY_CAS_LABEL = env_str("ESUP_SAAS_CAS_LABEL")
 
 SAML_CONFIG_LOADER = "esup_saas.identity.saml.sp_config"
@@ -249,7 +253,7 @@ IDENTITY_SAML_IDP_METADATA_FILE = env_str("ESUP_SAAS_SAML_IDP_METADATA_FILE")
 IDENTITY_SAML_IDP_METADATA_URL = env_str("ESUP_SAAS_SAML_IDP_METADATA_URL")
 IDENTITY_SAML_IDP_METADATA_CERT = env_str("ESUP_SAAS_SAML_IDP_METADATA_CERT")
 IDENTITY_SAML_ENTITY_ID = env_str("ESUP_SAAS_SAML_ENTITY_ID")
-IDENTITY_SAML_BASE_URL = env_str("ESUP_SAAS_SAML_BASE_URL")
+IDENTITY_SAML_BASE_URL = env_str("ESUP_SAAS_PUBLIC_URL")
 IDENTITY_SAML_KEY_FILE = env_str("ESUP_SAAS_SAML_KEY_FILE")
 IDENTITY_SAML_CERT_FILE = env_str("ESUP_SAAS_SAML_CERT_FILE")
 IDENTITY_SAML_XMLSEC_BINARY = env_str("ESUP_SAAS_SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")

@@ -139,3 +139,26 @@ def test_username_taken_by_a_local_account_gets_a_suffix(world):
 def test_unknown_method_is_a_programming_error(world):
     with pytest.raises(ValueError, match="unknown login method"):
         external_login(claims=_claims(), method="kerberos")
+
+
+def test_two_simultaneous_first_logins_end_on_one_account(world, monkeypatch):
+    """The loser of the race on the unique eppn is run again and finds the winner's."""
+    from django.db import IntegrityError
+
+    from esup_saas.identity import services
+
+    real = services._external_login
+    calls = []
+
+    def racing(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            real(**kwargs)  # the other request wins the race…
+            raise IntegrityError("duplicate key value violates unique constraint (eppn)")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "_external_login", racing)
+    user = external_login(claims=_claims(), method=LoginMethod.CAS)
+    assert len(calls) == 2
+    assert User.objects.filter(username__startswith="jdupont").count() == 1
+    assert user.person == ExternalIdentity.objects.get().person

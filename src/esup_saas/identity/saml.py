@@ -41,7 +41,8 @@ def base_url(request: HttpRequest | None) -> str:
         return str(pinned).rstrip("/")
     if request is None:
         raise ImproperlyConfigured(
-            "IDENTITY_SAML_BASE_URL is needed to build the SAML configuration outside a request"
+            "IDENTITY_SAML_BASE_URL (ESUP_SAAS_PUBLIC_URL) is needed to build the SAML "
+            "configuration outside a request"
         )
     return request.build_absolute_uri("/").rstrip("/")
 

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,7 +85,6 @@ def _matching_person(organisation: Organisation, claims: Claims) -> Person | Non
     return candidates[0] if len(candidates) == 1 else None
 
 
-@transaction.atomic
 def external_login(*, claims: Claims, method: str) -> User:
     """Return the account of the person behind ``claims``, creating it at first login.
 
@@ -99,11 +98,24 @@ def external_login(*, claims: Claims, method: str) -> User:
       A person without any role gets the end-user role on that organisation.
     - Raises :class:`~esup_saas.identity.exceptions.LoginRefused`: ``unknown_institution``
       (nothing is created), ``inactive_account`` (person or account deactivated).
+
+    Two first logins of the same eppn at the same moment: the second one's insert hits the
+    unique eppn, rolls back, and is run again, finding the identity the first one made.
     """
+    try:
+        return _external_login(claims=claims, method=method)
+    except IntegrityError:
+        if not ExternalIdentity.objects.filter(eppn=claims.eppn).exists():
+            raise
+        return _external_login(claims=claims, method=method)
+
+
+@transaction.atomic
+def _external_login(*, claims: Claims, method: str) -> User:
     if method not in LoginMethod.values:
         raise ValueError(f"method: unknown login method {method!r}")
     identity = (
-        ExternalIdentity.objects.select_for_update()
+        ExternalIdentity.objects.select_for_update(of=("self",))
         .select_related("person", "person__user")
         .filter(eppn=claims.eppn)
         .first()
@@ -323,7 +335,7 @@ def _directory_apply(config: DirectoryConfig, entries) -> SyncSummary:  # type: 
             continue
         seen.add(claims.eppn)
         identity = (
-            ExternalIdentity.objects.select_for_update()
+            ExternalIdentity.objects.select_for_update(of=("self",))
             .select_related("person", "person__user")
             .filter(eppn=claims.eppn)
             .first()
