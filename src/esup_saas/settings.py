@@ -241,6 +241,7 @@ CAS_LOGGED_MSG = None
 CAS_IGNORE_REFERER = True
 CAS_ROOT_PROXIED_AS = env_str("ESUP_SAAS_PUBLIC_URL") or None
 IDENTITY_CAS_LABEL = env_str("ESUP_SAAS_CAS_LABEL")
+IDENTITY_CAS_TIMEOUT = env_int("ESUP_SAAS_CAS_TIMEOUT", 10)
 
 SAML_CONFIG_LOADER = "esup_saas.identity.saml.sp_config"
 SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"

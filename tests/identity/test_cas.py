@@ -102,3 +102,24 @@ def test_unknown_institution_is_refused_by_cas(live_world, live_server, cas):
     assert logged_in_user_id(browser) is None
     assert Person.objects.count() == persons
     assert not User.objects.filter(username__startswith="intrus").exists()
+
+
+def test_cas_server_that_does_not_answer_gives_the_refusal_page(live_world, live_server, settings):
+    """The ticket validation times out (ESUP_SAAS_CAS_TIMEOUT) instead of hanging."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)
+    try:
+        settings.CAS_SERVER_URL = f"http://127.0.0.1:{silent.getsockname()[1]}/cas/"
+        settings.IDENTITY_CAS_TIMEOUT = 1
+        browser = requests.Session()
+        response = browser.get(
+            f"{live_server.url}/accounts/cas/login/?ticket=ST-1-abc", allow_redirects=False
+        )
+        assert response.status_code == 403
+        assert 'data-reason="provider_error"' in response.text
+        assert logged_in_user_id(browser) is None
+    finally:
+        silent.close()

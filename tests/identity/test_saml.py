@@ -164,3 +164,14 @@ def test_missing_metadata_file_is_a_configuration_error(settings, tmp_path):
     settings.IDENTITY_SAML_BASE_URL = "https://esup-saas.example.org"
     with pytest.raises(ImproperlyConfigured, match="IDENTITY_SAML_IDP_METADATA_FILE"):
         saml.config_dict()
+
+
+def test_unreachable_federation_metadata_gives_the_refusal_page(client, world, settings):
+    from tests.identity.peers.fixtures import free_port
+
+    settings.IDENTITY_SAML_IDP_METADATA_URL = f"http://127.0.0.1:{free_port()}/metadata"
+    saml.clear_cache()
+    response = client.get("/accounts/saml2/login/")
+    assert response.status_code == 403
+    assert 'data-reason="provider_error"' in response.content.decode()
+    assert "_auth_user_id" not in client.session

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import DirectoryConfig, ExternalIdentity
 
@@ -18,11 +19,24 @@ class ExternalIdentityAdmin(admin.ModelAdmin):
 
 
 class DirectoryConfigForm(forms.ModelForm):
-    bind_password = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+    """The bind password is never sent back to the browser; left empty, it is unchanged."""
+
+    bind_password = forms.CharField(
+        label=DirectoryConfig._meta.get_field("bind_password").verbose_name,
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=_("Laisser vide pour conserver le mot de passe enregistré."),
+    )
 
     class Meta:
         model = DirectoryConfig
         fields = [f.name for f in DirectoryConfig._meta.fields if f.editable and not f.primary_key]
+
+    def clean_bind_password(self) -> str:
+        value = self.cleaned_data.get("bind_password", "")
+        if not value and self.instance.pk:
+            return self.instance.bind_password
+        return value
 
 
 @admin.register(DirectoryConfig)

@@ -63,6 +63,19 @@ def _claims_or_refuse(attributes: dict[str, Any], *, eppn: str | None = None):  
         raise LoginRefused("missing_attribute", str(exc)) from exc
 
 
+class TimeoutSession(requests.Session):
+    """A ``requests`` session whose calls time out (python-cas sets none): a CAS server
+    that does not answer must not hold a web worker forever."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(*args, **kwargs)
+
+
 class CASBackend(ModelBackend):
     """CAS 3.0 (Apereo CAS protocol specification, ``/p3/serviceValidate``).
 
@@ -78,6 +91,7 @@ class CASBackend(ModelBackend):
         from django_cas_ng.utils import get_cas_client
 
         client = get_cas_client(service_url=service, request=request)
+        client.session = TimeoutSession(float(getattr(settings, "IDENTITY_CAS_TIMEOUT", 10)))
         try:
             username, attributes, _pgtiou = client.verify_ticket(ticket)
         except (requests.RequestException, ParseError) as exc:

@@ -11,6 +11,7 @@ metadata is slow, so a built configuration is kept ``IDENTITY_SAML_METADATA_TTL`
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -20,9 +21,15 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.urls import reverse
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError
 from saml2.config import SPConfig
+from saml2.httpbase import ConnectionError as HttpConnectionError
+from saml2.mdstore import SourceNotFound
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT
+
+from .exceptions import LoginRefused
+
+logger = logging.getLogger(__name__)
 
 ATTRIBUTE_MAP_DIR = str(Path(__file__).resolve().parent / "saml_attributemaps")
 
@@ -134,7 +141,8 @@ def sp_config(request: HttpRequest | None = None) -> SPConfig:
     """djangosaml2's config loader: a loaded :class:`saml2.config.SPConfig`, cached.
 
     Raises ``ImproperlyConfigured`` when ``xmlsec1`` (Debian package ``xmlsec1``) or the
-    metadata file is missing.
+    metadata file is missing, and :class:`~esup_saas.identity.exceptions.LoginRefused`
+    (``provider_error``) when the metadata URL cannot be read and no earlier copy is kept.
     """
     xmlsec = _setting("IDENTITY_SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
     if not Path(xmlsec).is_file():
@@ -158,7 +166,14 @@ def sp_config(request: HttpRequest | None = None) -> SPConfig:
         if cached and time.monotonic() - cached[0] < ttl:
             return cached[1]
     conf = SPConfig()
-    conf.load(data)
+    try:
+        conf.load(data)
+    except (HttpConnectionError, SourceNotFound, SAMLError, OSError) as exc:
+        if cached is not None:
+            # The federation's metadata server is down: keep the last good copy.
+            logger.warning("SAML metadata reload failed, keeping the previous one: %s", exc)
+            return cached[1]
+        raise LoginRefused("provider_error", f"SAML metadata could not be loaded: {exc}") from exc
     _add_extra_oids(conf, extra_attribute_oids())
     with _lock:
         _cache[key] = (time.monotonic(), conf)

@@ -95,7 +95,10 @@ def _saml_required(view_class: type) -> type:
         def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not conf.saml_enabled():
                 raise Http404("SAML disabled")
-            return super().dispatch(request, *args, **kwargs)
+            try:
+                return super().dispatch(request, *args, **kwargs)
+            except LoginRefused as refusal:  # e.g. the federation metadata is unreachable
+                return refusal_response(request, refusal)
 
     Wrapped.__name__ = view_class.__name__
     Wrapped.__doc__ = view_class.__doc__
