@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -39,6 +40,10 @@ def _free_username(wanted: str) -> str:
     return candidate
 
 
+def _max_length(model: type[models.Model], name: str) -> int | None:
+    return getattr(model._meta.get_field(name), "max_length", None)
+
+
 def _apply_claims(person: Person, claims: Claims) -> bool:
     """Copy names and mail from ``claims`` onto ``person`` and its account (when given);
     True when the person changed."""
@@ -49,7 +54,7 @@ def _apply_claims(person: Person, claims: Claims) -> bool:
         ("email", claims.email),
     ):
         if value and getattr(person, attr) != value:
-            setattr(person, attr, value[: Person._meta.get_field(attr).max_length])
+            setattr(person, attr, value[: _max_length(Person, attr)])
             changed.append(attr)
     if changed:
         person.full_clean()
@@ -60,11 +65,10 @@ def _apply_claims(person: Person, claims: Claims) -> bool:
             attr
             for attr in ("first_name", "last_name", "email")
             if getattr(person, attr)
-            and getattr(user, attr)
-            != getattr(person, attr)[: User._meta.get_field(attr).max_length]
+            and getattr(user, attr) != getattr(person, attr)[: _max_length(User, attr)]
         ]
         for attr in user_changed:
-            setattr(user, attr, getattr(person, attr)[: User._meta.get_field(attr).max_length])
+            setattr(user, attr, getattr(person, attr)[: _max_length(User, attr)])
         if user_changed:
             user.save(update_fields=user_changed)
     return bool(changed)
@@ -200,9 +204,8 @@ def _would_duplicate(obj: models.Model, field_name: str, keep: Person) -> bool:
         lookup: dict[str, object] = {field_name: keep}
         for other in fields:
             if other != field_name:
-                lookup[model._meta.get_field(other).attname] = getattr(
-                    obj, model._meta.get_field(other).attname
-                )
+                attname = getattr(model._meta.get_field(other), "attname", other)
+                lookup[attname] = getattr(obj, attname)
         if model._base_manager.filter(**lookup).exclude(pk=obj.pk).exists():
             return True
     return False
@@ -234,6 +237,7 @@ def person_merge(*, keep: Person, drop: Person) -> MergeSummary:
         raise ValidationError(_("Une des deux personnes n'existe plus."))
     keep, drop = locked[keep.pk], locked[drop.pk]
     summary = MergeSummary()
+    relation: Any
     for relation in Person._meta.get_fields(include_hidden=True):
         if not relation.auto_created or relation.concrete or relation.many_to_many:
             continue  # forward fields, and M2M handled through their tables' foreign keys

@@ -10,15 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar, cast
 
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import View
 from django_cas_ng import views as cas_views
 from djangosaml2 import views as saml_views
 from mozilla_django_oidc import views as oidc_views
@@ -81,7 +83,7 @@ class CASLoginView(cas_views.LoginView):
 class CASLogoutView(cas_views.LogoutView):
     """Local logout, then the CAS server's logout (CAS 3 protocol §2.3)."""
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if not conf.cas_enabled():
             raise Http404("CAS disabled")
         return super().dispatch(request, *args, **kwargs)
@@ -90,9 +92,12 @@ class CASLogoutView(cas_views.LogoutView):
 # --- SAML -------------------------------------------------------------------------------
 
 
-def _saml_required(view_class: type) -> type:
+V = TypeVar("V", bound=type[View])
+
+
+def _saml_required(view_class: V) -> V:
     class Wrapped(view_class):  # type: ignore[valid-type, misc]
-        def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
             if not conf.saml_enabled():
                 raise Http404("SAML disabled")
             try:
@@ -102,7 +107,7 @@ def _saml_required(view_class: type) -> type:
 
     Wrapped.__name__ = view_class.__name__
     Wrapped.__doc__ = view_class.__doc__
-    return Wrapped
+    return cast(V, Wrapped)
 
 
 SAMLLoginView = _saml_required(saml_views.LoginView)

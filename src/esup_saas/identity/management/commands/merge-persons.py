@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from esup_saas.identity.models import ExternalIdentity
+from esup_saas.identity.selectors import person_for_eppn
 from esup_saas.identity.services import person_merge
 from esup_saas.tenancy.models import Person
 
@@ -15,10 +15,7 @@ def _person(ref: str) -> Person:
     if ref.isdigit():
         person = Person.objects.filter(pk=int(ref)).first()
     else:
-        identity = ExternalIdentity.objects.filter(eppn=ref.lower()).select_related("person")
-        person = identity.first().person if identity.exists() else None
-        if person is None:
-            person = Person.objects.filter(user__username=ref).first()
+        person = person_for_eppn(ref) or Person.objects.filter(user__username=ref).first()
     if person is None:
         raise CommandError(f"{ref!r}: aucune personne (id, eppn ou identifiant de compte)")
     return person
