@@ -185,3 +185,99 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# ---- identity (issue 4): login methods and directories ------------------------------------
+# Several methods can be on at once; the login page lists those that are. Variables:
+#   ESUP_SAAS_PUBLIC_URL: the public root URL (https://…) behind a reverse proxy, used for
+#     the CAS service URL and the SAML entity id / assertion consumer URL
+#   ESUP_SAAS_LOCAL_LOGIN (default true): local accounts (password, reset by mail, lockout)
+#   ESUP_SAAS_LOGIN_FAILURE_LIMIT (5), ESUP_SAAS_LOGIN_COOLOFF_MINUTES (30): django-axes
+#   ESUP_SAAS_CAS_SERVER_URL: CAS 3 server root, e.g. https://cas.univ-exemple.fr/cas/
+#   ESUP_SAAS_SAML_IDP_METADATA_FILE or ESUP_SAAS_SAML_IDP_METADATA_URL (+ _CERT to check
+#     the signature of remote metadata, e.g. RENATER's), ESUP_SAAS_SAML_ENTITY_ID,
+#     ESUP_SAAS_SAML_KEY_FILE, ESUP_SAAS_SAML_CERT_FILE,
+#     ESUP_SAAS_SAML_DISCOVERY_URL, ESUP_SAAS_SAML_XMLSEC_BINARY (/usr/bin/xmlsec1),
+#     ESUP_SAAS_SAML_ATTRIBUTE_OIDS (name=urn:oid:… pairs for attributes our maps lack)
+#   ESUP_SAAS_OIDC_ISSUER (endpoints from its discovery document), ESUP_SAAS_OIDC_CLIENT_ID,
+#     ESUP_SAAS_OIDC_CLIENT_SECRET, ESUP_SAAS_OIDC_SCOPES, ESUP_SAAS_OIDC_SIGN_ALGO (RS256)
+#   ESUP_SAAS_CAS_LABEL, ESUP_SAAS_SAML_LABEL, ESUP_SAAS_OIDC_LABEL: button labels
+#   ESUP_SAAS_PROXY_COUNT: reverse proxies in front (client address for the lockout)
+import datetime as _dt  # noqa: E402
+
+INSTALLED_APPS += [
+    "axes",
+    "django_cas_ng",
+    "esup_saas.identity",  # before djangosaml2: its templates override the library's
+    "djangosaml2",
+]
+MIDDLEWARE += [
+    "djangosaml2.middleware.SamlSessionMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "esup_saas.identity.backends.LocalAccountBackend",
+    "esup_saas.identity.backends.CASBackend",
+    "esup_saas.identity.backends.SAMLBackend",
+    "esup_saas.identity.backends.OIDCBackend",
+]
+
+IDENTITY_LOCAL_LOGIN = env_bool("ESUP_SAAS_LOCAL_LOGIN", True)
+AXES_FAILURE_LIMIT = env_int("ESUP_SAAS_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=env_int("ESUP_SAAS_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "identity/locked.html"
+AXES_WHITELIST_CALLABLE = "esup_saas.identity.backends.is_single_sign_on_attempt"
+AXES_IPWARE_PROXY_COUNT = env_int("ESUP_SAAS_PROXY_COUNT", 0) or None
+
+CAS_SERVER_URL = env_str("ESUP_SAAS_CAS_SERVER_URL")
+CAS_VERSION = "3"
+CAS_STORE_NEXT = True
+CAS_REDIRECT_URL = "/"
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_IGNORE_REFERER = True
+CAS_ROOT_PROXIED_AS = env_str("ESUP_SAAS_PUBLIC_URL") or None
+IDENTITY_CAS_LABEL = env_str("ESUP_SAAS_CAS_LABEL")
+IDENTITY_CAS_TIMEOUT = env_int("ESUP_SAAS_CAS_TIMEOUT", 10)
+
+SAML_CONFIG_LOADER = "esup_saas.identity.saml.sp_config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_ATTRIBUTE_MAPPING: dict[str, tuple[str, ...]] = {}
+SAML_CREATE_UNKNOWN_USER = True
+SAML_CSP_HANDLER = ""  # the Content-Security-Policy is the reverse proxy's job
+SAML_SESSION_COOKIE_NAME = "saml_session"
+SAML_SESSION_COOKIE_SAMESITE = "None" if env_bool("DJANGO_SECURE", False) else "Lax"
+IDENTITY_SAML_IDP_METADATA_FILE = env_str("ESUP_SAAS_SAML_IDP_METADATA_FILE")
+IDENTITY_SAML_IDP_METADATA_URL = env_str("ESUP_SAAS_SAML_IDP_METADATA_URL")
+IDENTITY_SAML_IDP_METADATA_CERT = env_str("ESUP_SAAS_SAML_IDP_METADATA_CERT")
+IDENTITY_SAML_ENTITY_ID = env_str("ESUP_SAAS_SAML_ENTITY_ID")
+IDENTITY_SAML_BASE_URL = env_str("ESUP_SAAS_PUBLIC_URL")
+IDENTITY_SAML_KEY_FILE = env_str("ESUP_SAAS_SAML_KEY_FILE")
+IDENTITY_SAML_CERT_FILE = env_str("ESUP_SAAS_SAML_CERT_FILE")
+IDENTITY_SAML_XMLSEC_BINARY = env_str("ESUP_SAAS_SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+IDENTITY_SAML_METADATA_TTL = env_int("ESUP_SAAS_SAML_METADATA_TTL", 3600)
+IDENTITY_SAML_LABEL = env_str("ESUP_SAAS_SAML_LABEL")
+SAML2_DISCO_URL = env_str("ESUP_SAAS_SAML_DISCOVERY_URL") or None
+# Attributes released under an OID our maps do not know: "name=urn:oid:…,name=urn:oid:…".
+IDENTITY_SAML_ATTRIBUTE_OIDS: dict[str, str] = {}
+for _pair in env_list("ESUP_SAAS_SAML_ATTRIBUTE_OIDS"):
+    _name, _sep, _oid = _pair.partition("=")
+    if not _sep or not _name.strip() or not _oid.strip().startswith("urn:oid:"):
+        raise ValueError(f"ESUP_SAAS_SAML_ATTRIBUTE_OIDS: expected name=urn:oid:…, got {_pair!r}")
+    IDENTITY_SAML_ATTRIBUTE_OIDS[_name.strip()] = _oid.strip()
+
+IDENTITY_OIDC_ISSUER = env_str("ESUP_SAAS_OIDC_ISSUER")
+IDENTITY_OIDC_LABEL = env_str("ESUP_SAAS_OIDC_LABEL")
+OIDC_RP_CLIENT_ID = env_str("ESUP_SAAS_OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("ESUP_SAAS_OIDC_CLIENT_SECRET")
+OIDC_RP_SIGN_ALGO = env_str("ESUP_SAAS_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("ESUP_SAAS_OIDC_SCOPES", "openid email profile")
+OIDC_TIMEOUT = env_int("ESUP_SAAS_OIDC_TIMEOUT", 10)
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATE_CLASS = "esup_saas.identity.views.OIDCAuthenticateView"
+OIDC_CALLBACK_CLASS = "esup_saas.identity.views.OIDCCallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+# ---- end identity ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", servicedesk_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("esup_saas.identity.urls")),
     path("portal/", include("esup_saas.servicedesk.urls_portal")),
     path("console/", include("esup_saas.servicedesk.urls_console")),
     path("i18n/", include("django.conf.urls.i18n")),
