@@ -1,10 +1,8 @@
 """Root URL configuration: login, portal, console, admin, API schema."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.static import serve
 
 from esup_saas.servicedesk import views as servicedesk_views
 
@@ -19,5 +17,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# No ``/media/`` route, not even with DEBUG: uploaded files (private attachments, another
+# tenant's) are only downloaded through the scoped views of the portal and the console.
