@@ -4,8 +4,8 @@ Routed from ``servicedesk/urls_console.py`` (namespace ``console``, under ``/con
 Editing happens in Django's admin for now (superusers get a link). A service or contract
 outside the user's scope answers 404 exactly like a missing one:
 
-- services: those whose provider is one of the user's console organisations (subtree);
-  coordinators and superusers see them all;
+- services: those whose provider is one of the user's console organisations (subtree), for
+  coordinators too (the consortium's coordinator, on the root, sees them all; superusers too);
 - contracts: ``selectors.contracts_visible_to`` the user's console organisations.
 """
 
@@ -16,8 +16,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 
-from esup_saas.tenancy.models import CONSOLE_ROLES, Role
-from esup_saas.tenancy.selectors import organisation_ids_for, user_roles
+from esup_saas.tenancy.models import CONSOLE_ROLES
+from esup_saas.tenancy.selectors import organisation_ids_for
 from esup_saas.tenancy.views import console_required
 
 from .models import CustomerContract, Document, Service
@@ -25,10 +25,12 @@ from .selectors import contracts_visible_to
 
 
 def services_for_console(user: object) -> QuerySet[Service]:
-    """Services shown in the console to ``user`` (see module docstring), by name."""
+    """Services shown in the console to ``user`` (see module docstring), by name.
+
+    The tree rule holds for coordinators too: one on the consortium's root sees every
+    service, one on a working group (or on a single provider) only those below it.
+    """
     services = Service.objects.select_related("family", "provider").order_by("name")
-    if Role.COORDINATOR in user_roles(user):
-        return services
     return services.filter(provider_id__in=organisation_ids_for(user, CONSOLE_ROLES))
 
 
