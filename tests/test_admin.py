@@ -63,7 +63,8 @@ def test_every_changelist_add_change_and_history_page_loads_for_the_superuser(su
         response = superuser_client.get(_url(model, "changelist"))
         assert response.status_code == 200, label
         response = superuser_client.get(_url(model, "add"))
-        assert response.status_code == (403 if model in NO_ADD_PAGE else 200), label
+        no_add = model in NO_ADD_PAGE or model._meta.app_label == "axes"  # axes: records only
+        assert response.status_code == (403 if no_add else 200), label
         obj = model._default_manager.first()
         if obj is None:
             continue

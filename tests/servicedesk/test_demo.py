@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from esup_saas.catalog.models import CustomerContract, SupportModel
 from esup_saas.catalog.selectors import services_open_to
@@ -222,7 +223,9 @@ def test_counters_continue_after_the_seed(demo):
 
 def test_the_six_logins_authenticate_with_demo(demo):
     for login in LOGINS:
-        account = authenticate(username=login, password="demo")
+        # django-axes needs the request to count failures per address.
+        request = RequestFactory().post("/accounts/login/")
+        account = authenticate(request, username=login, password="demo")
         assert account is not None and account.username == login, login
         assert account.person is not None, login
     admin = user("admin")
