@@ -461,8 +461,9 @@ def ticket_update(
 ) -> Ticket:
     """Change an open ticket's qualification (agents only); the priority is recomputed.
 
-    A new subcategory must belong to a service open to the ticket's organisation and keep
-    the ticket's kind. Raises ``ValidationError`` naming the field.
+    A new subcategory must belong to a service open to the ticket's organisation, keep the
+    ticket's kind and, once the ticket has a team, be handled by that team (so a ticket never
+    sits with another provider's team). Raises ``ValidationError`` naming the field.
     """
     if not user_can_see_ticket(actor, ticket, "console"):
         raise PermissionDenied
@@ -491,6 +492,17 @@ def ticket_update(
         locked.subcategory = subcategory
         locked.service = subcategory.service
         locked.request_type = subcategory.request_type
+        team: Team | None = locked.team  # type: ignore[assignment]
+        if team is not None and not team_can_handle(team=team, ticket=locked):
+            raise ValidationError(
+                {
+                    "subcategory": _(
+                        "L'équipe « %(team)s » ne traite pas le service « %(service)s » : "
+                        "réassignez d'abord le ticket."
+                    )
+                    % {"team": team.name, "service": subcategory.service.name}
+                }
+            )
     bad_range = _impact_urgency_errors(locked.impact, locked.urgency)
     if bad_range:
         raise ValidationError(bad_range)
