@@ -228,7 +228,9 @@ def ticket_bulk_assign(request: HttpRequest) -> HttpResponse:
     """
     back = _next_url(request, reverse("console:ticket_list"))
     form = TeamAgentForm(request.POST, teams=teams_for_user(request.user))
-    ids = [int(x) for x in request.POST.getlist("tickets") if x.isdigit()]
+    # ASCII digits only ("²".isdigit() is true) and within a 64-bit id: anything else is ignored.
+    ids = [int(x) for x in request.POST.getlist("tickets") if x.isascii() and x.isdigit()]
+    ids = [i for i in ids if i < 2**63]
     tickets = list(
         tickets_for_user(request.user, "console").filter(pk__in=ids).order_by("kind", "number")
     )

@@ -1,0 +1,24 @@
+"""Odd input answers with a message or a 404, never a server error."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from ..conftest import make_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("value", ["²", "①", "99999999999999999999999", "-1", "1e3", ""])
+def test_bulk_assign_ignores_ticket_ids_that_are_not_ids(world, as_user, value):
+    ticket = make_ticket(world)
+    response = as_user(world.agent).post(
+        reverse("console:ticket_bulk_assign"),
+        {"tickets": [value], "team": world.team.pk, "agent": world.agent.pk},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Sélectionnez au moins un ticket." in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.agent is None
