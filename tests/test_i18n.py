@@ -229,6 +229,7 @@ LOGIN_EN = [
     ">Username<",
     ">Password<",
     "Log in to the portal",
+    "Forgotten your password?",
     '<html lang="en">',
 ]
 LOGIN_FR = [
@@ -237,6 +238,7 @@ LOGIN_FR = [
     ">Identifiant<",
     ">Mot de passe<",
     "Accéder au portail",
+    "Mot de passe oublié ?",
     '<html lang="fr">',
 ]
 
