@@ -331,3 +331,14 @@ def test_tree_support_models_and_faqs(demo):
         ("SMSU", "Informations concernant l'application SMS-U", "Aides concernant SMSU"),
     }
     assert all(f.services.count() == 1 for f in Faq.objects.all())
+
+
+def test_history_rows_carry_the_seeds_dates(demo):
+    i7 = ticket("I-000007")
+    assigned = i7.history.filter(status="assigned").earliest("history_date")
+    assert assigned.history_date == paris("2020-01-30 14:35:51")
+    assert assigned.assignment_date == paris("2020-01-30 14:35:51")
+    r4 = ticket("R-000004")
+    closed = r4.history.filter(status="closed").get()
+    assert closed.close_date == paris("2020-01-30 14:46:02")
+    assert closed.resolution_date == paris("2020-01-30 14:44:32")

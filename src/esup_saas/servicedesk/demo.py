@@ -932,7 +932,11 @@ def _backdate(
     """Move the events, history rows and log entries written since ``mark`` to ``at``."""
     event_id, history_id, log_id = mark
     TicketEvent.objects.filter(ticket=ticket, pk__gt=event_id).update(at=at)
-    Ticket.history.filter(id=ticket.pk, history_id__gt=history_id).update(history_date=at)
+    rows = Ticket.history.filter(id=ticket.pk, history_id__gt=history_id)
+    rows.update(history_date=at)
+    # The history rows recorded the dates of the real run: give them the seed's too.
+    for field, value in dates.items():
+        rows.filter(**{f"{field}__isnull": False}).update(**{field: value})
     LogEntry.objects.filter(ticket=ticket, pk__gt=log_id).update(created_at=at)
     Ticket.objects.filter(pk=ticket.pk).update(last_update=at, **dates)
 
