@@ -90,8 +90,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Wait for a writer instead of failing at once when two requests write together.
+    # Wait for a writer instead of failing at once when two requests write together: the
+    # timeout alone does not do it, since two DEFERRED transactions that read before writing
+    # deadlock and SQLite gives up at once ("database is locked"); BEGIN IMMEDIATE queues them.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tenancy.User"
