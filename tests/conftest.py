@@ -217,3 +217,20 @@ def make_ticket(
         impact=impact,
         urgency=urgency,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests(settings):
+    """A fast password hasher, and Celery tasks run in-process (issue 3).
+
+    Tasks run eagerly even when ``REDIS_URL`` is set for the suite; the test of a real
+    worker (``tests/servicedesk/test_worker.py``) turns this off for itself.
+    """
+    from esup_saas.celery import app
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates

@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_pkg
@@ -151,7 +152,7 @@ class BusinessCalendar:
                     raise ValueError(f"bad interval on weekday {day}: {start} → {end}")
                 clean.append((a, b))
             clean.sort()
-            for (_a1, b1), (a2, _b2) in zip(clean, clean[1:], strict=False):
+            for (_a1, b1), (a2, _b2) in pairwise(clean):
                 if a2 < b1:
                     raise ValueError(f"overlapping intervals on weekday {day}")
             if clean:

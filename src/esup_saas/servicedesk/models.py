@@ -382,3 +382,7 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# SLA (issue 3): clocks and thresholds live in their own module, registered with this app.
+from .models_sla import SlaClock, SlaThresholdEvent, TicketEventNotified  # noqa: E402, F401

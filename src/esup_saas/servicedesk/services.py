@@ -41,6 +41,7 @@ from .models import (
     TicketEvent,
 )
 from .selectors import DEFAULT_PRIORITY_MATRIX, priority_for, user_can_see_ticket
+from .sla import ticket_sla_sync  # SLA clocks (issue 3)
 from .workflow import Side, Status, Transition, get_transition, target_of
 
 
@@ -264,6 +265,7 @@ def ticket_create(
         at=ticket.start_date,
         data={"origin": origin},
     )
+    ticket_sla_sync(ticket=ticket, at=ticket.start_date)  # SLA clocks (issue 3)
     return ticket
 
 
@@ -377,6 +379,7 @@ def ticket_transition(
         at=now,
         data={k: (v.pk if hasattr(v, "pk") else v) for k, v in fields.items()},
     )
+    ticket_sla_sync(ticket=locked, at=now)  # SLA clocks (issue 3)
     if comment.strip():
         _log_add(
             ticket=locked,
@@ -446,6 +449,7 @@ def ticket_update(
         at=locked.last_update,
         data={"priority": locked.priority},
     )
+    ticket_sla_sync(ticket=locked, at=locked.last_update)  # SLA clocks (issue 3)
     return locked
 
 
