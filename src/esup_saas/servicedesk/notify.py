@@ -384,7 +384,9 @@ def notify_event(*, event_id: int) -> int:
         if spec is None:
             return 0
         ticket = event.ticket
-        recipients = recipients_for(ticket, trigger_config(spec).recipients, exclude=event.actor)
+        # The author is not told what they just did, except the acknowledgement of creation.
+        exclude = None if code == "ticket_created" else event.actor
+        recipients = recipients_for(ticket, trigger_config(spec).recipients, exclude=exclude)
         mails = mail_queue(
             trigger=code,
             recipients=recipients,
