@@ -37,6 +37,7 @@ from esup_saas.tenancy.services import (
     person_create,
     team_create,
 )
+from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server, issue 3)
 
 PASSWORD = "pw"
 

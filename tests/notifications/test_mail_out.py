@@ -18,7 +18,7 @@ from esup_saas.servicedesk.services import log_entry_add, ticket_transition
 from esup_saas.servicedesk.sla import sla_threshold_sweep
 from tests.conftest import make_ticket
 from tests.servicedesk.sla_helpers import office_sla, target, utc
-from tests.smtp import free_port, smtp_server  # noqa: F401
+from tests.smtp import free_port
 
 
 @pytest.fixture
