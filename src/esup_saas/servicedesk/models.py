@@ -384,5 +384,6 @@ class SavedSearch(models.Model):
         return self.name
 
 
-# SLA (issue 3): clocks and thresholds live in their own module, registered with this app.
+# SLA and mail in (issue 3): their models live in their own modules, registered here.
+from .models_mail import InboundMail, MailInbox  # noqa: E402, F401
 from .models_sla import SlaClock, SlaThresholdEvent, TicketEventNotified  # noqa: E402, F401
