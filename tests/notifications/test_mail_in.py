@@ -174,7 +174,17 @@ def test_reply_to_a_closed_ticket_is_refused(world, ticket):
     assert public_log(ticket) == []
 
 
-def test_ingest_mail_command_reads_standard_input(world, ticket, monkeypatch, capsys):
+@pytest.fixture
+def keep_connection(monkeypatch):
+    """``run_from_argv`` closes every connection when a command ends: keep the test's."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
+def test_ingest_mail_command_reads_standard_input(
+    world, ticket, monkeypatch, capsys, keep_connection
+):
     raw = eml("reply_tag_quoted_printable.eml")
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
     cli.main(["esup-saas", "ingest-mail"])
@@ -182,7 +192,9 @@ def test_ingest_mail_command_reads_standard_input(world, ticket, monkeypatch, ca
     assert len(public_log(ticket)) == 1
 
 
-def test_ingest_mail_command_with_empty_input_asks_the_mta_to_retry(world, monkeypatch):
+def test_ingest_mail_command_with_empty_input_asks_the_mta_to_retry(
+    world, monkeypatch, keep_connection
+):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["esup-saas", "ingest-mail"])

@@ -205,72 +205,92 @@ def _due_clocks_q(now: dt.datetime) -> Q:
     )
 
 
+def _record_thresholds(
+    ticket: Ticket,
+    clock: SlaClock,
+    now: dt.datetime,
+    counts: dict[str, int],
+    cache: dict[int, BusinessCalendar],
+) -> None:
+    from .services import ticket_transition
+
+    state = clock_state(clock, now, cache)
+    crossed = []
+    if clock.warned_at is None and clock.warning_at and clock.warning_at <= now:
+        crossed.append(75)
+    if clock.breached_at is None and clock.deadline and clock.deadline <= now:
+        crossed.append(100)
+    for threshold in crossed:
+        overrun = state.overrun_seconds if threshold == 100 else 0
+        try:
+            with transaction.atomic():
+                SlaThresholdEvent.objects.create(
+                    ticket=ticket,
+                    metric=clock.metric,
+                    threshold=threshold,
+                    at=now,
+                    overrun_seconds=overrun,
+                )
+        except IntegrityError:
+            continue  # recorded already
+        if threshold == 75:
+            clock.warned_at = now
+            counts["warnings"] += 1
+        else:
+            clock.breached_at = now
+            clock.warned_at = clock.warned_at or now
+            counts["breaches"] += 1
+        clock.save(update_fields=["warned_at", "breached_at"])
+        TicketEvent.objects.create(
+            ticket=ticket,
+            kind="sla_threshold",
+            at=now,
+            data={
+                "metric": clock.metric,
+                "threshold": threshold,
+                "overrun_seconds": overrun,
+                "deadline": clock.deadline.isoformat() if clock.deadline else None,
+            },
+        )
+        code, source = ESCALATION[Metric(clock.metric)]
+        if threshold == 100 and ticket.status == source:
+            ticket = ticket_transition(ticket=ticket, code=code, actor=None)
+
+
 def sla_threshold_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Record the 75 % and 100 % thresholds that running clocks have crossed by ``now``.
 
-    For each crossed threshold, in one transaction per clock: insert the
+    For each crossed threshold, in one transaction per ticket: insert the
     :class:`SlaThresholdEvent` (unique per ticket, metric and threshold: a second worker's
     insert fails and it moves on), mark the clock, add a ``sla_threshold`` ticket event (the
     notifications read it, after the commit) and, on a breach, fire ``escalate_tto`` from
-    ``new`` or ``escalate_ttr`` from ``assigned``. Clocks locked by another worker are
+    ``new`` or ``escalate_ttr`` from ``assigned``. Tickets locked by another worker are
     skipped (``SKIP LOCKED`` on PostgreSQL). Returns ``{"warnings": n, "breaches": n}``.
     """
-    from .services import ticket_transition
-
     now = now or timezone.now()
     counts = {"warnings": 0, "breaches": 0}
     cache: dict[int, BusinessCalendar] = {}
-    ids = list(SlaClock.objects.filter(_due_clocks_q(now)).values_list("pk", flat=True))
-    for clock_id in ids:
+    ticket_ids = list(
+        SlaClock.objects.filter(_due_clocks_q(now))
+        .values_list("ticket_id", flat=True)
+        .distinct()
+        .order_by("ticket_id")
+    )
+    for ticket_id in ticket_ids:
         with transaction.atomic():
-            clock = (
-                SlaClock.objects.select_for_update(skip_locked=True)
-                .filter(_due_clocks_q(now), pk=clock_id)
-                .select_related("sla", "ticket")
-                .first()
-            )
-            if clock is None:
+            # Lock order, as everywhere: the ticket row, then its clocks. A ticket another
+            # worker holds is skipped: that worker handles it.
+            ticket = Ticket.objects.select_for_update(skip_locked=True).filter(pk=ticket_id).first()
+            if ticket is None:
                 continue
-            state = clock_state(clock, now, cache)
-            crossed = []
-            if clock.warned_at is None and clock.warning_at and clock.warning_at <= now:
-                crossed.append(75)
-            if clock.breached_at is None and clock.deadline and clock.deadline <= now:
-                crossed.append(100)
-            for threshold in crossed:
-                try:
-                    with transaction.atomic():
-                        SlaThresholdEvent.objects.create(
-                            ticket_id=clock.ticket_id,
-                            metric=clock.metric,
-                            threshold=threshold,
-                            at=now,
-                            overrun_seconds=state.overrun_seconds if threshold == 100 else 0,
-                        )
-                except IntegrityError:
-                    continue  # another worker recorded it first
-                if threshold == 75:
-                    clock.warned_at = now
-                    counts["warnings"] += 1
-                else:
-                    clock.breached_at = now
-                    clock.warned_at = clock.warned_at or now
-                    counts["breaches"] += 1
-                clock.save(update_fields=["warned_at", "breached_at"])
-                TicketEvent.objects.create(
-                    ticket_id=clock.ticket_id,
-                    kind="sla_threshold",
-                    at=now,
-                    data={
-                        "metric": clock.metric,
-                        "threshold": threshold,
-                        "overrun_seconds": state.overrun_seconds if threshold == 100 else 0,
-                        "deadline": clock.deadline.isoformat() if clock.deadline else None,
-                    },
-                )
-                code, source = ESCALATION[Metric(clock.metric)]
-                if threshold == 100 and clock.ticket.status == source:
-                    ticket_transition(ticket=clock.ticket, code=code, actor=None)
+            clocks = list(
+                SlaClock.objects.select_for_update(of=("self",))
+                .filter(_due_clocks_q(now), ticket=ticket)
+                .select_related("sla")
+                .order_by("metric")
+            )
+            for clock in clocks:
+                _record_thresholds(ticket, clock, now, counts, cache)
     return counts
 
 
