@@ -147,6 +147,10 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "esup-saas@localhost")
 if env_bool("ESUP_SAAS_CONSOLE_EMAIL", False):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif env_str("ESUP_SAAS_MAIL_DIR", ""):
+    # One file per mail in that folder, instead of SMTP (``make demo``: var/mail/).
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env_str("ESUP_SAAS_MAIL_DIR", "")
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)

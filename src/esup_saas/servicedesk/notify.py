@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
 import re
 from typing import Any
 
@@ -33,6 +34,8 @@ from esup_saas.tenancy.models import Membership, Person, Role
 from .models import LogEntry, Ticket, TicketEvent
 from .models_sla import TicketEventNotified
 from .workflow import Status
+
+log = logging.getLogger(__name__)
 
 #: Events older than this when first seen are not mailed (imports, demo data, a long outage).
 MAX_EVENT_AGE = dt.timedelta(days=1)
@@ -413,13 +416,49 @@ def notify_pending(*, now: dt.datetime | None = None) -> int:
     return len(ids)
 
 
+def notify_events(*, event_ids: list[int]) -> int:
+    """Dispatch several events in one transaction (one commit); return the rows written.
+
+    An event that fails is logged and left for :func:`notify_pending`; the others go on.
+    """
+    written = 0
+    with transaction.atomic():
+        for event_id in event_ids:
+            try:
+                with transaction.atomic():
+                    written += notify_event(event_id=event_id)
+            except Exception:
+                log.exception("notifications of ticket event %s failed", event_id)
+    return written
+
+
+_PENDING_ATTR = "_esup_pending_ticket_events"
+
+
+def _flush_pending(conn: Any) -> None:
+    ids = getattr(conn, _PENDING_ATTR, None)
+    if not ids:
+        return
+    setattr(conn, _PENDING_ATTR, [])
+    from .tasks import notify_events_task
+
+    notify_events_task.delay(sorted(set(ids)))
+
+
 def on_event_saved(sender: Any, instance: TicketEvent, created: bool, **kwargs: Any) -> None:
     """``post_save`` of :class:`TicketEvent`: enqueue its dispatch after the commit.
 
-    Plumbing only (it decides nothing): the rules are in :func:`notify_event`.
+    Plumbing only (it decides nothing): the rules are in :func:`notify_event`. The events of
+    one transaction go in one task: the first on-commit callback takes them all, the others
+    find nothing left. Ids of a rolled-back transaction that linger are harmless (no such
+    event: nothing is sent).
     """
-    if created and not kwargs.get("raw"):
-        from .tasks import notify_event_task
-
-        event_id = instance.pk
-        transaction.on_commit(lambda: notify_event_task.delay(event_id))
+    if not created or kwargs.get("raw"):
+        return
+    conn = transaction.get_connection()
+    pending = getattr(conn, _PENDING_ATTR, None)
+    if pending is None:
+        pending = []
+        setattr(conn, _PENDING_ATTR, pending)
+    pending.append(instance.pk)
+    transaction.on_commit(lambda: _flush_pending(conn))

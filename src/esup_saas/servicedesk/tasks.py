@@ -37,6 +37,14 @@ def notify_event_task(event_id: int) -> int:
     return notify_event(event_id=event_id)
 
 
+@shared_task(name="servicedesk.notify_events")
+def notify_events_task(event_ids: list[int]) -> int:
+    """Queue the mails of the events of one committed transaction (one task, one commit)."""
+    from .notify import notify_events
+
+    return notify_events(event_ids=event_ids)
+
+
 @shared_task(name="servicedesk.notify_pending")
 def notify_pending_task() -> int:
     """Periodic safety net: dispatch recent events whose task was lost."""
