@@ -236,3 +236,24 @@ def test_ticket_without_sla_has_no_clock(world):
     ticket = make_ticket(world)
     assert ticket.tto_deadline is None and ticket.ttr_deadline is None
     assert not SlaClock.objects.filter(ticket=ticket).exists()
+
+
+def test_the_seeds_sla_fields_render(world):
+    from django.template.loader import render_to_string
+
+    office_sla(world, targets=[target(3, "tto", 1)])
+    with time_machine.travel(utc(2026, 1, 12, 8, 0), tick=False) as traveller:
+        ticket = make_ticket(world)
+        html = render_to_string(
+            "servicedesk/sla/_clocks.html", {"states": ticket_sla_states(ticket)}
+        )
+        assert 'SLA TTO dépassé ?</dt>\n  <dd class="col-5">non' in html
+        assert 'Dépassement SLA TTO</dt>\n  <dd class="col-5">0s' in html
+        traveller.move_to(utc(2026, 1, 12, 9, 0, 7))
+        sla_threshold_sweep()
+        html = render_to_string(
+            "servicedesk/sla/_clocks.html", {"states": ticket_sla_states(ticket)}
+        )
+    assert 'SLA TTO dépassé ?</dt>\n  <dd class="col-5">oui' in html
+    assert 'Dépassement SLA TTO</dt>\n  <dd class="col-5">7s' in html
+    assert "12/01/2026 10:00" in html  # the deadline, in Paris time
