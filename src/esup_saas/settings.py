@@ -159,7 +159,7 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # --- background work and mail (issue 3; docs/background.md) ---------------------------------
 #: Redis in production; empty in the embedded default, where tasks run eagerly after commit.
 REDIS_URL = env_str("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = env_bool("CELERY_TASK_EAGER_PROPAGATES", False)

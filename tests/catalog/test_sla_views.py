@@ -30,9 +30,19 @@ def managers(world):
     return manager_of(world.provider, "mgr1"), manager_of(world.other_provider, "mgr2")
 
 
+FIELDS = {
+    "iv": ("weekday", "start", "end"),
+    "cl": ("label", "first_day", "last_day"),
+    "slt": ("priority", "request_type", "metric", "value", "unit"),
+}
+
+
 def formset(prefix, rows, total=None):
+    """POST data of a formset as a browser sends it: the extra rows come back empty."""
+    total = total or len(rows)
+    rows = list(rows) + [dict.fromkeys(FIELDS[prefix], "")] * (total - len(rows))
     data = {
-        f"{prefix}-TOTAL_FORMS": str(total or len(rows)),
+        f"{prefix}-TOTAL_FORMS": str(total),
         f"{prefix}-INITIAL_FORMS": "0",
         f"{prefix}-MIN_NUM_FORMS": "0",
         f"{prefix}-MAX_NUM_FORMS": "1000",
@@ -89,6 +99,7 @@ def test_create_hours_calendar_and_sla_then_choose_it(world, managers, as_user):
             {"weekday": "0", "start": "08:00", "end": "12:00"},
             {"weekday": "0", "start": "13:30", "end": "17:30"},
         ],
+        total=5,
     )
     assert client.post("/console/sla/hours/new/", data).status_code == 302
     hours = ServiceHours.objects.get(name="Bureau")
@@ -96,7 +107,9 @@ def test_create_hours_calendar_and_sla_then_choose_it(world, managers, as_user):
 
     data = {"provider": world.provider.pk, "name": "Strasbourg", "country": "FR"}
     data |= {"subdivision": "alsace-moselle"}
-    data |= formset("cl", [{"label": "Noël", "first_day": "2026-12-24", "last_day": "2026-12-31"}])
+    data |= formset(
+        "cl", [{"label": "Noël", "first_day": "2026-12-24", "last_day": "2026-12-31"}], total=3
+    )
     assert client.post("/console/sla/calendars/new/", data).status_code == 302
     cal = HolidayCalendar.objects.get(name="Strasbourg")
     assert cal.subdivision == "alsace-moselle"
@@ -126,7 +139,7 @@ def test_create_hours_calendar_and_sla_then_choose_it(world, managers, as_user):
                 "unit": "business_days",
             },
         ],
-        total=3,
+        total=6,
     )
     assert client.post("/console/sla/new/", data).status_code == 302
     sla = SLA.objects.get(name="Or")

@@ -20,6 +20,7 @@ from .models_sla import (
 )
 
 TIMEZONES = sorted(zoneinfo.available_timezones())
+BLANK = [("", "—")]
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -63,7 +64,8 @@ class ServiceHoursForm(ProviderChoiceForm):
 
 
 class IntervalForm(BootstrapForm):
-    weekday = forms.TypedChoiceField(label=_("Jour"), choices=Weekday.choices, coerce=int)
+    # A blank first choice keeps an untouched extra row empty (so it is skipped, not refused).
+    weekday = forms.TypedChoiceField(label=_("Jour"), choices=BLANK + Weekday.choices, coerce=int)
     start = forms.TimeField(label=_("Début"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(
         label=_("Fin"),
@@ -121,11 +123,15 @@ class SlaForm(ProviderChoiceForm):
 
 
 class SltForm(BootstrapForm):
-    priority = forms.TypedChoiceField(label=_("Priorité"), choices=SltPriority.choices, coerce=int)
-    request_type = forms.ChoiceField(label=_("Type de requête"), choices=SltRequestType.choices)
-    metric = forms.ChoiceField(label=_("Mesure"), choices=Metric.choices)
+    priority = forms.TypedChoiceField(
+        label=_("Priorité"), choices=BLANK + SltPriority.choices, coerce=int
+    )
+    request_type = forms.ChoiceField(
+        label=_("Type de requête"), choices=BLANK + SltRequestType.choices
+    )
+    metric = forms.ChoiceField(label=_("Mesure"), choices=BLANK + Metric.choices)
     value = forms.IntegerField(label=_("Valeur"), min_value=1, max_value=100_000)
-    unit = forms.ChoiceField(label=_("Unité"), choices=TimeUnit.choices)
+    unit = forms.ChoiceField(label=_("Unité"), choices=BLANK + TimeUnit.choices)
 
 
 SltFormSet = forms.formset_factory(SltForm, extra=4, can_delete=True)

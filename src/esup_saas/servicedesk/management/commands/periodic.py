@@ -39,6 +39,7 @@ class Command(BaseCommand):
     def handle(self, *args, once: bool = False, tick: float = 5.0, **options):
         from esup_saas.celery import app
 
+        app.loader.import_default_modules()  # every app's tasks module (autodiscovery)
         stop = False
 
         def _stop(signum, frame):
