@@ -199,3 +199,20 @@ def test_ingest_mail_command_with_empty_input_asks_the_mta_to_retry(
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["esup-saas", "ingest-mail"])
     assert exit_info.value.code == 75
+
+
+def test_imap_poll_ingests_unseen_messages_once(world, ticket, inbox, settings):
+    from esup_saas.servicedesk.mail_in import imap_poll
+    from tests.imap import ImapServer
+
+    assert imap_poll() == 0  # no IMAP_HOST: nothing to do
+    raws = [eml("reply_tag_quoted_printable.eml"), eml("new_html_only.eml")]
+    with ImapServer("support", "s3cret", raws) as server:
+        settings.IMAP_HOST, settings.IMAP_PORT, settings.IMAP_SSL = "127.0.0.1", server.port, False
+        settings.IMAP_USER, settings.IMAP_PASSWORD = "support", "s3cret"
+        assert imap_poll() == 2
+        assert [seen for _raw, seen in server.messages.values()] == [True, True]
+        assert imap_poll() == 0  # nothing unseen left
+    assert len(public_log(ticket)) == 1
+    assert Ticket.objects.get(number=2).title == "Export des statistiques impossible"
+    assert set(InboundMail.objects.values_list("status", flat=True)) == {"threaded", "created"}
