@@ -33,7 +33,11 @@ demo: $(STAMP)
 	@echo "    pcu             PCU of Université de Toulon          /portal/"
 	@echo "    pcu-larochelle  PCU of La Rochelle Université        /portal/"
 	@echo ""
-	DJANGO_DEBUG=1 $(PY) -m esup_saas.cli runserver --noreload $(HOST):$(PORT)
+	@# Background work without Redis (docs/background.md): tasks run eagerly after commit, the
+	@# periodic jobs in `esup-saas periodic` beside the web server; mails go to var/mail/.
+	DJANGO_DEBUG=1 ESUP_SAAS_MAIL_DIR=var/mail $(PY) -m esup_saas.cli periodic & periodic=$$!; \
+	trap 'kill $$periodic 2>/dev/null' EXIT INT TERM; \
+	DJANGO_DEBUG=1 ESUP_SAAS_MAIL_DIR=var/mail $(PY) -m esup_saas.cli runserver --noreload $(HOST):$(PORT)
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund; \

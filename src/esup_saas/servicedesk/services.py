@@ -50,6 +50,7 @@ from .selectors import (
     team_can_handle,
     user_can_see_ticket,
 )
+from .sla import ticket_sla_sync  # SLA clocks (issue 3)
 from .workflow import Side, Status, Transition, get_transition, target_of
 
 
@@ -314,6 +315,7 @@ def ticket_create(
         at=ticket.start_date,
         data={"origin": origin},
     )
+    ticket_sla_sync(ticket=ticket, at=ticket.start_date)  # SLA clocks (issue 3)
     return ticket
 
 
@@ -438,6 +440,7 @@ def ticket_transition(
         at=now,
         data={k: (v.pk if hasattr(v, "pk") else v) for k, v in fields.items()},
     )
+    ticket_sla_sync(ticket=locked, at=now)  # SLA clocks (issue 3)
     if comment.strip():
         _log_add(
             ticket=locked,
@@ -520,6 +523,7 @@ def ticket_update(
         at=locked.last_update,
         data={"priority": locked.priority},
     )
+    ticket_sla_sync(ticket=locked, at=locked.last_update)  # SLA clocks (issue 3)
     return locked
 
 
