@@ -22,3 +22,19 @@ def test_bulk_assign_ignores_ticket_ids_that_are_not_ids(world, as_user, value):
     assert "Sélectionnez au moins un ticket." in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.agent is None
+
+
+def test_new_request_refuses_a_contact_id_beyond_64_bits(world, as_user):
+    response = as_user(world.owner).post(
+        reverse("portal:new_form", args=[world.incident_sub.pk]),
+        {
+            "title": "T",
+            "description": "D",
+            "impact": 3,
+            "urgency": 3,
+            "contacts": ["99999999999999999999999"],
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].has_error("contacts", "invalid_choice")
+    assert not world.owner.called_tickets.exists()
