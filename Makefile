@@ -8,7 +8,7 @@ export DJANGO_SETTINGS_MODULE := esup_saas.settings
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint format typecheck serve clean
+.PHONY: demo test install lint format typecheck serve clean messages
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -57,6 +57,12 @@ format: $(STAMP)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy src
+
+# Re-extract the UI's strings into the English catalog, then compile it (needs GNU gettext).
+# Translate new or fuzzy entries in src/esup_saas/locale/en/LC_MESSAGES/django.po in between.
+messages: $(STAMP)
+	cd src/esup_saas && ../../$(VENV)/bin/django-admin makemessages -l en --ignore='*/migrations/*' --ignore='static/vendor/*'
+	cd src/esup_saas && ../../$(VENV)/bin/django-admin compilemessages --ignore='static/*'
 
 clean:
 	rm -rf $(VENV) node_modules var/esup-saas.sqlite3 var/media var/static
