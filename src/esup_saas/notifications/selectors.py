@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from esup_saas.tenancy.models import Role
+from esup_saas.tenancy.models import Organisation, Role
 from esup_saas.tenancy.selectors import organisation_ids_for, user_roles
 
 from .models import MailTemplate, OutgoingMail, TriggerSetting
@@ -42,8 +42,16 @@ def trigger_templates(trigger: Trigger) -> dict[str, tuple[str, str, bool]]:
 
 
 def can_manage_notifications(user: object) -> bool:
-    """Coordinators (and superusers) edit the triggers and templates of the platform."""
-    return Role.COORDINATOR in user_roles(user)
+    """Coordinators of the whole platform (and superusers) edit its triggers and templates.
+
+    The mails go to every tenant, so a coordinator role on one branch of the tree (a
+    working group, or a provider, where its service manager may grant it) is not enough:
+    the user must coordinate every organisation (in practice, hold the role on the root).
+    """
+    if Role.COORDINATOR not in user_roles(user):
+        return False
+    coordinated = organisation_ids_for(user, [Role.COORDINATOR])
+    return not Organisation.objects.exclude(id__in=coordinated).exists()
 
 
 def get_trigger_for_user(user: object, code: str) -> Trigger:
