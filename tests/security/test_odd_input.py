@@ -38,3 +38,16 @@ def test_new_request_refuses_a_contact_id_beyond_64_bits(world, as_user):
     assert response.status_code == 200
     assert response.context["form"].has_error("contacts", "invalid_choice")
     assert not world.owner.called_tickets.exists()
+
+
+def test_portal_download_of_a_file_missing_on_disk_answers_404(world, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from esup_saas.servicedesk.services import attachment_add
+
+    ticket = make_ticket(world)
+    upload = SimpleUploadedFile("perdu.txt", b"x", content_type="text/plain")
+    att = attachment_add(ticket=ticket, files=[upload], actor=world.owner.user)[0]
+    att.file.storage.delete(att.file.name)
+    url = reverse("portal:attachment", args=[ticket.ref, att.pk])
+    assert as_user(world.owner).get(url).status_code == 404
