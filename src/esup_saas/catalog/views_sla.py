@@ -4,6 +4,9 @@ hours, holiday calendars, the SLA of each contract × service, the provider's se
 Thin views: every object is fetched through the user-scoped selectors of
 ``selectors_sla`` (another provider's object answers 404, as a missing one), then one
 service function writes. Only coordinators and providers' service managers get here.
+The pages use the console's layout; their lists are further narrowed to the organisation
+chosen in the console's picker (``tenancy.views.console_organisation_ids``), which can only
+hide rows, never show another tenant's.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+
+from esup_saas.tenancy.views import console_organisation_ids
 
 from . import selectors_sla as sel
 from . import services_sla as svc
@@ -38,25 +44,57 @@ def _manager(request: HttpRequest) -> None:
         raise Http404("sla")
 
 
+def _picked(request: HttpRequest, rows: QuerySet, *fields: str) -> QuerySet:
+    """``rows`` whose ``fields`` (organisation ids) fall in the picker's subtree, if any."""
+    ids = console_organisation_ids(request)
+    if ids is None:
+        return rows
+    match = Q()
+    for name in fields:
+        match |= Q(**{f"{name}__in": ids})
+    return rows.filter(match)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Everything the user manages, provider by provider."""
+    """The SLAs, the SLA of each contract × service and the automatic-close delays."""
     _manager(request)
-    providers = list(sel.sla_providers_for_user(request.user))
+    user = request.user
+    providers = _picked(request, sel.sla_providers_for_user(user), "id")
+    slas = _picked(request, sel.slas_for_user(user), "provider_id")
+    coverages = _picked(
+        request, sel.coverages_for_user(user), "contract__customer_id", "service__provider_id"
+    )
     return render(
         request,
         T + "home.html",
         {
             "providers": [(p, sel.auto_close_days(p.pk)) for p in providers],
-            "slas": sel.slas_for_user(request.user).prefetch_related("targets"),
-            "hours": sel.service_hours_for_user(request.user).prefetch_related("intervals"),
-            "calendars": sel.holiday_calendars_for_user(request.user).prefetch_related("closures"),
-            "coverages": sel.coverages_for_user(request.user),
+            "slas": slas.prefetch_related("targets"),
+            "coverages": coverages,
         },
     )
 
 
-def _save(request, form, formset, save) -> HttpResponse | None:
+@login_required
+def hours_list(request: HttpRequest) -> HttpResponse:
+    """The coverage windows (service hours) of the providers the user manages."""
+    _manager(request)
+    hours = _picked(request, sel.service_hours_for_user(request.user), "provider_id")
+    return render(request, T + "hours_list.html", {"hours": hours.prefetch_related("intervals")})
+
+
+@login_required
+def calendar_list(request: HttpRequest) -> HttpResponse:
+    """The holiday calendars (and closures) of the providers the user manages."""
+    _manager(request)
+    calendars = _picked(request, sel.holiday_calendars_for_user(request.user), "provider_id")
+    return render(
+        request, T + "calendar_list.html", {"calendars": calendars.prefetch_related("closures")}
+    )
+
+
+def _save(request, form, formset, save, done: str = "sla:home") -> HttpResponse | None:
     if form.is_valid() and formset.is_valid():
         try:
             save(form.cleaned_data, filled(formset))
@@ -64,7 +102,7 @@ def _save(request, form, formset, save) -> HttpResponse | None:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Enregistré."))
-            return redirect("sla:home")
+            return redirect(done)
     return None
 
 
@@ -124,7 +162,7 @@ def hours_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 **data,
             )
 
-        if (response := _save(request, form, formset, save)) is not None:
+        if (response := _save(request, form, formset, save, "sla:hours_list")) is not None:
             return response
     else:
         initial = (
@@ -159,7 +197,7 @@ def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 **data,
             )
 
-        if (response := _save(request, form, formset, save)) is not None:
+        if (response := _save(request, form, formset, save, "sla:calendar_list")) is not None:
             return response
     else:
         initial = (

@@ -1,6 +1,9 @@
 """Pages of the notifications: triggers and templates (coordinators), the mail log
 (coordinators and service managers, scoped to their organisations), and each person's own
-preferences. Thin views over the selectors and services of this app."""
+preferences. Thin views over the selectors and services of this app.
+
+The console pages use the console's layout (``servicedesk/console/base.html``); the mail log
+is further narrowed to the organisation chosen in the console's picker."""
 
 from __future__ import annotations
 
@@ -8,12 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from esup_saas.tenancy.models import Role
 from esup_saas.tenancy.selectors import organisation_ids_for, person_for_user
+from esup_saas.tenancy.views import console_organisation_ids
 
 from .forms import PreferenceForm, TriggerForm
 from .models import NotificationPreference, OutgoingMail
@@ -89,6 +94,9 @@ def mail_log(request: HttpRequest) -> HttpResponse:
     if not organisation_ids_for(request.user, [Role.COORDINATOR, Role.SERVICE_MANAGER]):
         raise Http404("mails")
     mails = mails_for_user(request.user)
+    picked = console_organisation_ids(request)
+    if picked is not None:
+        mails = mails.filter(Q(organisation_id__in=picked) | Q(provider_id__in=picked))
     status = request.GET.get("status", "")
     if status in OutgoingMail.Status.values:
         mails = mails.filter(status=status)
@@ -102,6 +110,7 @@ def mail_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One logged mail (recipient, status, attempts, body) if it is in the user's scope."""
     return render(
         request, "notifications/mail_detail.html", {"mail": get_mail_for_user(request.user, pk)}
     )

@@ -1,7 +1,8 @@
 """Console page of SLA compliance per provider, service, customer and month, with CSV.
 
 Thin: the rows come from ``selectors_sla.sla_compliance``, which counts only the tickets of
-the user's console scope; a provider filter names one of the user's own providers or 404s.
+the user's console scope (narrowed to the organisation chosen in the console's picker); a
+provider filter names one of the user's own providers or 404s.
 The CSV uses the French Excel dialect (``;``, UTF-8 with BOM; DESIGN.md section 4).
 """
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from esup_saas.tenancy.models import CONSOLE_ROLES, Organisation
 from esup_saas.tenancy.selectors import can_use_console, organisation_ids_for
+from esup_saas.tenancy.views import console_organisation_ids
 
 from .selectors_sla import sla_compliance, totals
 
@@ -51,7 +53,11 @@ def compliance(request: HttpRequest) -> HttpResponse:
         if provider is None:
             raise Http404("provider")
     rows = sla_compliance(
-        request.user, start=start, end=end, provider_id=provider.pk if provider else None
+        request.user,
+        start=start,
+        end=end,
+        provider_id=provider.pk if provider else None,
+        organisation_ids=console_organisation_ids(request),
     )
     if request.GET.get("format") == "csv":
         return _csv(rows, start, end)
