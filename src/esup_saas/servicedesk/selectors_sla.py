@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from esup_saas.lib.business_time import BusinessCalendar
@@ -52,10 +53,15 @@ def sla_compliance(
     start: dt.date,
     end: dt.date,
     provider_id: int | None = None,
+    organisation_ids: set[int] | None = None,
     now: dt.datetime | None = None,
 ) -> list[ComplianceRow]:
     """Compliance rows for tickets started from ``start`` to ``end`` (dates, inclusive),
-    sorted by month, provider, service, customer."""
+    sorted by month, provider, service, customer.
+
+    ``organisation_ids`` (the console picker's subtree) narrows to the tickets whose customer
+    or provider is among them, as the console's ticket lists do.
+    """
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
@@ -73,6 +79,11 @@ def sla_compliance(
     )
     if provider_id is not None:
         clocks = clocks.filter(ticket__service__provider_id=provider_id)
+    if organisation_ids is not None:
+        clocks = clocks.filter(
+            Q(ticket__organisation_id__in=organisation_ids)
+            | Q(ticket__service__provider_id__in=organisation_ids)
+        )
     rows: dict[tuple[str, str, str, str], ComplianceRow] = {}
     cache: dict[int, BusinessCalendar] = {}
     for clock in clocks.iterator():
@@ -84,6 +95,25 @@ def sla_compliance(
         if not clock_state(clock, now, cache).passed:
             row.met[clock.metric] += 1
     return [rows[k] for k in sorted(rows)]
+
+
+def breached_ticket_ids(now: dt.datetime | None = None) -> QuerySet[SlaClock]:
+    """Ids of the tickets with a clock past its goal at ``now`` (a ``values`` queryset).
+
+    The same rule as ``ClockState.passed``, in SQL: a breach was recorded, or a running
+    clock's deadline has passed, or a stopped clock's elapsed time exceeds its goal. Meant
+    for ``filter(pk__in=…)`` on a queryset already scoped to the user.
+    """
+    now = now or timezone.now()
+    return SlaClock.objects.filter(
+        Q(breached_at__isnull=False)
+        | Q(running_since__isnull=False, deadline__lt=now)
+        | Q(
+            running_since__isnull=True,
+            goal_seconds__isnull=False,
+            elapsed_seconds__gt=F("goal_seconds"),
+        )
+    ).values("ticket_id")
 
 
 def _scoped_ticket_ids(user: object):
