@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse
 
 from esup_saas.notifications.models import MailTemplate
 from esup_saas.notifications.services import trigger_configure, trigger_reset
@@ -30,14 +29,9 @@ DATA = {
 
 
 def _self_promoted_manager(world, as_user):
-    membership_grant(person=world.agent, organisation=world.provider, role=Role.SERVICE_MANAGER)
-    client = as_user(world.agent)
-    client.post(
-        reverse("console:membership_add", args=[world.provider.code]),
-        {"person": world.agent.pk, "role": Role.COORDINATOR},
-    )
-    assert world.agent.memberships.filter(role=Role.COORDINATOR).exists()
-    return client
+    """A coordinator of one provider only (self-promotion itself is now refused)."""
+    membership_grant(person=world.agent, organisation=world.provider, role=Role.COORDINATOR)
+    return as_user(world.agent)
 
 
 def test_a_self_promoted_service_manager_cannot_rewrite_the_platform_mails(world, as_user):
