@@ -53,6 +53,16 @@ from .selectors import (
 from .sla import ticket_sla_sync  # SLA clocks (issue 3)
 from .workflow import Side, Status, Transition, get_transition, target_of
 
+#: Longest description or log entry accepted, in characters (about 30 pages of text); larger
+#: documents belong in attachments.
+MAX_TEXT_CHARS = 50_000
+
+
+def _too_long() -> str:
+    return _("Ce texte dépasse %(n)s caractères ; joignez plutôt un fichier.") % {
+        "n": f"{MAX_TEXT_CHARS:,}".replace(",", "\u202f")
+    }
+
 
 class TransitionNotAllowed(ValidationError):
     """A lifecycle stimulus that does not exist from the ticket's current state."""
@@ -257,6 +267,8 @@ def ticket_create(
     ):
         raise PermissionDenied(_("Vous ne pouvez pas ouvrir de requête pour ce demandeur."))
     errors: dict[str, list[str]] = {}
+    if len(description) > MAX_TEXT_CHARS:
+        errors["description"] = [_too_long()]
     if subcategory.status != "production" or not service_is_open_to(service, org.pk):
         errors.setdefault("subcategory", []).append(
             _("Le service « %(service)s » n'est pas ouvert à %(org)s.")
@@ -535,6 +547,8 @@ def _log_add(
     visibility: str,
     at: dt.datetime | None = None,
 ) -> LogEntry:
+    if len(body) > MAX_TEXT_CHARS:
+        raise ValidationError({"body": _too_long()})
     clean = sanitize_html(body).strip()
     if not clean:
         raise ValidationError({"body": _("Le message est vide.")})
