@@ -348,3 +348,86 @@ def sla_refresh_provider(provider_id: int) -> int:
             ticket_sla_sync(ticket=ticket)
             count += 1
     return count
+
+
+# --- tickets that come with a past (imports, demo data) ----------------------------------
+
+
+@transaction.atomic
+def ticket_sla_replay(*, ticket: Ticket) -> dict[str, SlaClock]:
+    """Rebuild the TTO and TTR clocks of ``ticket`` from its history; return them by metric.
+
+    For tickets written with dates of the past (imports, the demo's seed of 2020), whose
+    writes ran ``ticket_sla_sync`` at the real time of the load: the clocks are deleted, then
+    :func:`ticket_sla_sync` is played at each ``simple_history`` record's date with the
+    status, priority and request type the ticket had then (oldest first), so the elapsed
+    business time and the deadlines are those the ticket would have had. Thresholds already
+    recorded (:class:`SlaThresholdEvent`) stay recorded on the rebuilt clocks, so the
+    periodic sweep does not meet them again. The ticket's ``tto_deadline`` and
+    ``ttr_deadline`` are set from the rebuilt clocks.
+    """
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    SlaClock.objects.filter(ticket=locked).delete()
+    records = locked.history.order_by("history_date", "history_id")  # type: ignore[attr-defined]
+    for record in records:
+        past = record.instance
+        ticket_sla_sync(ticket=past, at=record.history_date)
+    clocks = {c.metric: c for c in SlaClock.objects.filter(ticket=locked)}
+    recorded = SlaThresholdEvent.objects.filter(ticket=locked)
+    for event in recorded:
+        clock = clocks.get(event.metric)
+        if clock is None:
+            continue
+        if event.threshold == 75:
+            clock.warned_at = event.at
+        else:
+            clock.breached_at = event.at
+            clock.warned_at = clock.warned_at or event.at
+        clock.save(update_fields=["warned_at", "breached_at"])
+    deadlines = {
+        field: clocks[metric].deadline if metric in clocks else None
+        for metric, field in _DEADLINE_FIELD.items()
+    }
+    Ticket.objects.filter(pk=locked.pk).update(**deadlines)
+    for name, value in deadlines.items():
+        setattr(ticket, name, value)
+    return clocks
+
+
+@transaction.atomic
+def sla_thresholds_mark_passed(*, ticket: Ticket, now: dt.datetime | None = None) -> int:
+    """Record, quietly, the thresholds the running clocks of ``ticket`` passed before ``now``.
+
+    For tickets that come with a past (imports, the demo's seed of 2020): a 75 % warning or a
+    breach that happened years ago is history, not news. Each one gets its
+    :class:`SlaThresholdEvent` at the instant it was crossed (the clock's ``warning_at`` or
+    ``deadline``, overrun 0 s at that instant) and the clock is marked, so
+    :func:`sla_threshold_sweep` never meets it: no ticket event, no mail, no escalation (the
+    ticket keeps its status). Thresholds already recorded are left alone (idempotent).
+    Returns how many thresholds were recorded.
+    """
+    now = now or timezone.now()
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    recorded = 0
+    clocks = SlaClock.objects.select_for_update().filter(_due_clocks_q(now), ticket=locked)
+    for clock in clocks.order_by("metric"):
+        crossed = []
+        if clock.warned_at is None and clock.warning_at and clock.warning_at <= now:
+            crossed.append((75, clock.warning_at))
+        if clock.breached_at is None and clock.deadline and clock.deadline <= now:
+            crossed.append((100, clock.deadline))
+        for threshold, at in crossed:
+            _, made = SlaThresholdEvent.objects.get_or_create(
+                ticket=locked,
+                metric=clock.metric,
+                threshold=threshold,
+                defaults={"at": at, "overrun_seconds": 0},
+            )
+            recorded += made
+            if threshold == 75:
+                clock.warned_at = at
+            else:
+                clock.breached_at = at
+                clock.warned_at = clock.warned_at or at
+        clock.save(update_fields=["warned_at", "breached_at"])
+    return recorded
