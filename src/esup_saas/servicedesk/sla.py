@@ -83,6 +83,20 @@ def _calendar(
     return cal
 
 
+def _instant_after(calendar: BusinessCalendar, start: dt.datetime, seconds: float) -> dt.datetime:
+    """``calendar.add(start, seconds)``, but the *earliest* instant when ``seconds`` < 0.
+
+    Going back, ``add`` stops at the start of a window (13:30 after the lunch break, Monday
+    08:30); the instant a goal was reached is the end of the window before (12:00, Friday
+    17:30), the one a forward computation gives. Stepping back and forth by a microsecond
+    lands there, so a deadline recomputed after it passed stays the same instant.
+    """
+    instant = calendar.add(start, seconds)
+    if seconds < 0:
+        instant = calendar.add(calendar.add(instant, -1e-6), 1e-6)
+    return instant
+
+
 def _sla_of(ticket: Ticket) -> SLA | None:
     day = timezone.localtime(ticket.start_date).date()
     return sla_for(organisation_id=ticket.organisation_id, service_id=ticket.service_id, on=day)
@@ -131,8 +145,10 @@ def ticket_sla_sync(*, ticket: Ticket, at: dt.datetime | None = None) -> None:
         clock.goal_seconds = goal
         if goal is not None and ticket.status in RUNNING_STATES[metric]:
             clock.running_since = now
-            clock.deadline = calendar.add(now, goal - clock.elapsed_seconds)
-            clock.warning_at = calendar.add(now, goal * WARNING_RATIO - clock.elapsed_seconds)
+            clock.deadline = _instant_after(calendar, now, goal - clock.elapsed_seconds)
+            clock.warning_at = _instant_after(
+                calendar, now, goal * WARNING_RATIO - clock.elapsed_seconds
+            )
         else:
             clock.deadline = None
             clock.warning_at = None
