@@ -7,6 +7,10 @@ STAMP  := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := esup_saas.settings
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The data folder (database, uploads, demo mail): ESUP_SAAS_VAR_DIR when set, else var/.
+VAR_DIR := $(or $(ESUP_SAAS_VAR_DIR),var)
+# What the demo's mails link to (the server started below).
+DEMO_ENV := DJANGO_DEBUG=1 ESUP_SAAS_MAIL_DIR=$(VAR_DIR)/mail ESUP_SAAS_BASE_URL=$(or $(ESUP_SAAS_BASE_URL),http://$(HOST):$(PORT))
 
 .PHONY: demo test install lint format typecheck serve clean messages
 
@@ -20,9 +24,9 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	@mkdir -p var
+	@mkdir -p $(VAR_DIR)
 	DJANGO_DEBUG=1 $(PY) -m esup_saas.cli migrate --noinput
-	DJANGO_DEBUG=1 $(PY) -m esup_saas.cli load_demo
+	$(DEMO_ENV) $(PY) -m esup_saas.cli load_demo
 	@echo ""
 	@echo "  esup-saas is running on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo "  Demo logins, password 'demo' for all:"
@@ -34,10 +38,10 @@ demo: $(STAMP)
 	@echo "    pcu-larochelle  PCU of La Rochelle Université        /portal/"
 	@echo ""
 	@# Background work without Redis (docs/background.md): tasks run eagerly after commit, the
-	@# periodic jobs in `esup-saas periodic` beside the web server; mails go to var/mail/.
-	DJANGO_DEBUG=1 ESUP_SAAS_MAIL_DIR=var/mail $(PY) -m esup_saas.cli periodic & periodic=$$!; \
+	@# periodic jobs in `esup-saas periodic` beside the web server; mails go to $(VAR_DIR)/mail/.
+	$(DEMO_ENV) $(PY) -m esup_saas.cli periodic & periodic=$$!; \
 	trap 'kill $$periodic 2>/dev/null' EXIT INT TERM; \
-	DJANGO_DEBUG=1 ESUP_SAAS_MAIL_DIR=var/mail $(PY) -m esup_saas.cli runserver --noreload $(HOST):$(PORT)
+	$(DEMO_ENV) $(PY) -m esup_saas.cli runserver --noreload $(HOST):$(PORT)
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund; \
