@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -97,7 +98,7 @@ def sla_compliance(
     return [rows[k] for k in sorted(rows)]
 
 
-def breached_ticket_ids(now: dt.datetime | None = None) -> QuerySet[SlaClock]:
+def breached_ticket_ids(now: dt.datetime | None = None) -> QuerySet[SlaClock, Any]:
     """Ids of the tickets with a clock past its goal at ``now`` (a ``values`` queryset).
 
     The same rule as ``ClockState.passed``, in SQL: a breach was recorded, or a running
