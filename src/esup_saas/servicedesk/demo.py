@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from esup_saas.catalog.models import (
     CguAcceptance,
@@ -91,6 +92,8 @@ from .sla import sla_thresholds_mark_passed, ticket_sla_replay
 DEMO_PASSWORD = "demo"
 #: The seed's screens show local times of the platform (Europe/Paris).
 PARIS = ZoneInfo("Europe/Paris")
+#: A step dated the day before the demo is loaded.
+YESTERDAY = "yesterday"
 
 # --- organisations --------------------------------------------------------------------------
 # (code, name, parent code, UAI, e-mail domains, provider, customer)
@@ -628,8 +631,10 @@ TICKETS: list[dict[str, Any]] = [
         "steps": [
             ("assign", "2020-01-30 14:31:27", TEAM_SMSU, "agent-smsu", "agent-smsu"),
             (
+                # Resolved "yesterday" (the seed gives no date): the 7-day automatic close
+                # would otherwise close the seed's only resolved ticket as the demo starts.
                 "resolve",
-                "2020-01-30 14:52:09",
+                YESTERDAY,
                 "agent-smsu",
                 ResolutionCode.CONFIGURATION,
                 "Le quota d'envoi de l'établissement était atteint : il a été relevé et les "
@@ -700,7 +705,9 @@ TICKET_CALLER = "pcu"
 
 
 def _at(local: str) -> dt.datetime:
-    """An aware instant from a Paris local time ``YYYY-MM-DD HH:MM:SS``."""
+    """An aware instant from a Paris local time ``YYYY-MM-DD HH:MM:SS`` (or ``YESTERDAY``)."""
+    if local == YESTERDAY:
+        return (timezone.now() - dt.timedelta(days=1)).replace(microsecond=0)
     return dt.datetime.strptime(local, "%Y-%m-%d %H:%M:%S").replace(tzinfo=PARIS)
 
 
