@@ -860,11 +860,11 @@ class _Loader:
             self._document(
                 f"CGU — {spec['name']}", CGU_URLS[spec["name"]], customer_contract=contract
             )
-        for customer, name, version, by, at in CGU_ACCEPTANCES:
-            contract = CustomerContract.objects.get(customer=self.orgs[customer], name=name)
+        for customer_key, name, version, by, at in CGU_ACCEPTANCES:
+            contract = CustomerContract.objects.get(customer=self.orgs[customer_key], name=name)
             if not CguAcceptance.objects.filter(contract=contract, version=version).exists():
                 acceptance = CguAcceptance(
-                    organisation=self.orgs[customer],
+                    organisation=self.orgs[customer_key],
                     contract=contract,
                     version=version,
                     accepted_by=self.people[by],
@@ -891,10 +891,10 @@ class _Loader:
             pcontract.services.set([self.services[n] for n in spec["services"]])
             pcontract.contacts.set([self.people[k] for k in spec["contacts"]])
             self.created["provider contracts"] += 1
-        for name, customer, lines in SUPPORT_MODELS:
+        for name, customer_key, lines in SUPPORT_MODELS:
             model = SupportModel.objects.filter(name=name).first()
             if model is None:
-                model = SupportModel(name=name, customer=self.orgs[customer])
+                model = SupportModel(name=name, customer=self.orgs[customer_key])
                 model.full_clean()
                 model.save()
                 self.created["support models"] += 1

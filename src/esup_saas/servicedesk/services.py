@@ -338,7 +338,7 @@ def _check_side(transition: Transition, ticket: Ticket, actor: Any) -> None:
         return
     if transition.side == Side.SYSTEM:
         raise PermissionDenied(_("Cette transition est réservée au système."))
-    scope = "console" if transition.side == Side.AGENT else "portal"
+    scope: Scope = "console" if transition.side == Side.AGENT else "portal"
     if not user_can_see_ticket(actor, ticket, scope):
         raise PermissionDenied(_("Vous n'avez pas accès à ce ticket."))
 
@@ -406,7 +406,9 @@ def ticket_transition(
                 _("Ce champ est obligatoire pour « %(a)s ».") % {"a": transition.label}
             )
     if code in ("assign", "reassign") and not errors:
-        team: Team = locked.team  # type: ignore[assignment]
+        # Both transitions require "team" and "agent": with no error so far, both are set.
+        team, agent_id = locked.team, locked.agent_id
+        assert team is not None and agent_id is not None
         if actor is not None and not teams_for_user(actor).filter(pk=team.pk).exists():
             errors.setdefault("team", []).append(_("Vous ne pouvez pas assigner à cette équipe."))
         elif not team_can_handle(team=team, ticket=locked):
@@ -414,7 +416,7 @@ def ticket_transition(
                 _("L'équipe « %(team)s » ne traite pas le service « %(service)s ».")
                 % {"team": team.name, "service": locked.service.name}
             )
-        elif not team.members.filter(pk=locked.agent_id).exists():
+        elif not team.members.filter(pk=agent_id).exists():
             errors.setdefault("agent", []).append(
                 _("L'agent doit être membre de l'équipe « %(team)s ».") % {"team": team.name}
             )
@@ -507,7 +509,7 @@ def ticket_update(
         locked.subcategory = subcategory
         locked.service = subcategory.service
         locked.request_type = subcategory.request_type
-        team: Team | None = locked.team  # type: ignore[assignment]
+        team: Team | None = locked.team
         if team is not None and not team_can_handle(team=team, ticket=locked):
             raise ValidationError(
                 {
@@ -579,7 +581,7 @@ def log_entry_add(
     Raises ``ValidationError`` on ``body`` when empty, ``PermissionDenied`` when ``actor``
     may not write there. A closed ticket takes no more entries from the portal.
     """
-    scope = "console" if visibility == LogEntry.Visibility.PRIVATE else None
+    scope: Scope | None = "console" if visibility == LogEntry.Visibility.PRIVATE else None
     if scope is None:
         scope = "console" if user_can_see_ticket(actor, ticket, "console") else "portal"
     if not user_can_see_ticket(actor, ticket, scope):
