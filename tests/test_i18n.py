@@ -337,6 +337,25 @@ def test_console_home_stays_french_by_default(world, as_user):
     assert_shows(body, [*CONSOLE_FR, "1 requête en cours.", ">Nouveau</a>"], CONSOLE_EN)
 
 
+def test_dates_are_british_in_english_and_unchanged_in_french():
+    import datetime as dt
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    at = dt.datetime(2006, 10, 25, 14, 30)
+    template = Template(
+        '{{ at|date }}|{{ at|date:"SHORT_DATE_FORMAT" }}|{{ at|date:"DATETIME_FORMAT" }}|'
+        '{{ at|date:"SHORT_DATETIME_FORMAT" }}|{{ at|time }}'
+    )
+    with translation.override("en"):
+        english = template.render(Context({"at": at}))
+    with translation.override("fr"):
+        french = template.render(Context({"at": at}))
+    assert english == "25 October 2006|25/10/2006|25 October 2006, 14:30|25/10/2006 14:30|14:30"
+    assert french == "25 octobre 2006|25/10/2006|25 octobre 2006 14:30|25/10/2006 14:30|14:30"
+
+
 def test_english_request_does_not_leak_into_the_next_french_one(world, as_user, settings):
     english = as_user(world.owner)
     english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
