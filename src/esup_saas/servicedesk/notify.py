@@ -176,6 +176,8 @@ TRIGGERS = (
     ),
     _trigger(
         "sla_warning",
+        # Translators: a notification trigger's name; "75 %" is a percentage, not a placeholder.
+        # xgettext:no-python-format
         _("SLA : 75 % du délai atteint"),
         ("agent", "team", "provider_managers"),
         (
