@@ -25,7 +25,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	@$(PY) -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); sys.exit(0 if s.connect_ex(("$(HOST)", $(PORT))) else "Port $(PORT) is in use: run make demo PORT=8001 (or another free port).")'
-	@mkdir -p $(VAR_DIR)
+	@mkdir -p $(VAR_DIR)/static
 	$(DEMO_ENV) $(PY) -m esup_saas.cli migrate --noinput
 	$(DEMO_ENV) $(PY) -m esup_saas.cli load_demo
 	@echo ""
