@@ -621,7 +621,44 @@ def test_rejected_request_can_be_reopened(world, as_user):
     assert 'data-testid="reopen-form"' in html
     assert 'data-testid="accept-form"' not in html
     assert "Hors périmètre." in html
-    owner.post(reverse("portal:reopen", args=[ticket.ref]), {"comment": ""})
+    owner.post(
+        reverse("portal:reopen", args=[ticket.ref]), {"comment": "C'est dans la convention."}
+    )
+    assert _reload(ticket).status == Status.NEW
+    assert LogEntry.objects.get(ticket=ticket).body == "C'est dans la convention."
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_reopen_without_a_reason_shows_the_error_and_changes_nothing(world, as_user, reason):
+    ticket = make_ticket(world)
+    _resolve(world, ticket)
+    response = as_user(world.owner).post(
+        reverse("portal:reopen", args=[ticket.ref]), {"comment": reason}
+    )
+    assert response.status_code == 400
+    html = _text(response)
+    assert 'data-testid="error-comment"' in html
+    assert "Indiquez pourquoi vous ré-ouvrez la requête." in html
+    assert 'data-testid="reopen-form"' in html
+    assert _reload(ticket).status == Status.RESOLVED
+    assert not LogEntry.objects.filter(ticket=ticket).exists()
+
+
+def test_reopen_form_marks_the_reason_required(world, as_user):
+    ticket = make_ticket(world)
+    _resolve(world, ticket)
+    html = _text(as_user(world.owner).get(reverse("portal:ticket", args=[ticket.ref])))
+    form = html[html.index('data-testid="reopen-form"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="comment"' in form and "required" in form
+
+
+def test_reopen_without_a_reason_on_an_open_ticket_is_a_message(world, as_user):
+    ticket = make_ticket(world)
+    response = as_user(world.owner).post(
+        reverse("portal:reopen", args=[ticket.ref]), {"comment": ""}, follow=True
+    )
+    assert "Cette requête ne peut pas être ré-ouverte." in _text(response)
     assert _reload(ticket).status == Status.NEW
 
 

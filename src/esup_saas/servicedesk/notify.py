@@ -1,8 +1,9 @@
 """Notifications of the service desk: triggers, recipients by role, dispatch of events.
 
 Triggers (specs/platform.md item 21) are read from :class:`TicketEvent`: ticket created,
-state entered, assigned, public log added, SLA threshold reached (warning, breach), solution
-given, closed; plus the refusal sent to an unknown sender of an incoming mail (item 22).
+state entered, reopened by the customer (with its reason), assigned, public log added, SLA
+threshold reached (warning, breach), solution given, closed; plus the refusal sent to an
+unknown sender of an incoming mail (item 22).
 Recipients are resolved from roles: the caller, the contacts marked "notify", the team, the
 agent, the customer's PCUs and the provider's service managers; the author of the event is
 not mailed about what they did themselves.
@@ -59,6 +60,7 @@ VARIABLES = (
     "team",
     "priority",
     "url",
+    "actor",
     "comment",
     "solution",
     "metric",
@@ -131,6 +133,22 @@ TRIGGERS = (
             'Hello,\n\nTicket {{ ref }} "{{ title }}" is now: {{ status }}.'
             "{% if comment %}\n\n{{ comment }}{% endif %}",
         ),
+    ),
+    _trigger(
+        "ticket_reopened",
+        _("Ticket ré-ouvert par le client"),
+        ("agent", "team"),
+        (
+            "[{{ ref }}] Ticket ré-ouvert : {{ title }}",
+            "Bonjour,\n\n{{ actor }} ({{ organisation }}) a ré-ouvert le ticket {{ ref }} "
+            "« {{ title }} », maintenant : {{ status }}.\n\nMotif :\n{{ comment }}",
+        ),
+        (
+            "[{{ ref }}] Ticket reopened: {{ title }}",
+            "Hello,\n\n{{ actor }} ({{ organisation }}) reopened ticket {{ ref }} "
+            '"{{ title }}", now: {{ status }}.\n\nReason:\n{{ comment }}',
+        ),
+        essential=True,
     ),
     _trigger(
         "ticket_log_public",
@@ -240,23 +258,30 @@ def register_triggers() -> None:
         trigger_register(trigger)
 
 
-def trigger_of(event: TicketEvent) -> str | None:
-    """The trigger code an event fires, or ``None`` (private log, attachment, update)."""
+def trigger_codes(event: TicketEvent) -> tuple[str, ...]:
+    """The trigger codes an event fires, in order; none for a private log, a file, an update.
+
+    A customer's reopening fires "state entered" (for the customer side) and "reopened" (for
+    the agent and the team). A public log entry written as a transition's comment (its event
+    says ``data["transition"]``) fires nothing: the transition's mail carries it.
+    """
     if event.kind == "created":
-        return "ticket_created"
+        return ("ticket_created",)
     if event.kind == "log_public":
-        return "ticket_log_public"
+        return () if (event.data or {}).get("transition") else ("ticket_log_public",)
     if event.kind == "sla_threshold":
-        return "sla_breach" if event.data.get("threshold") == 100 else "sla_warning"
+        return ("sla_breach",) if event.data.get("threshold") == 100 else ("sla_warning",)
     if event.kind == "transition":
         if event.transition in ("assign", "reassign"):
-            return "ticket_assigned"
+            return ("ticket_assigned",)
         if event.transition == "resolve":
-            return "ticket_resolved"
+            return ("ticket_resolved",)
         if event.transition in ("close", "auto_close"):
-            return "ticket_closed"
-        return "ticket_state_entered"
-    return None
+            return ("ticket_closed",)
+        if event.transition in ("reopen", "reopen_rejected"):
+            return ("ticket_state_entered", "ticket_reopened")
+        return ("ticket_state_entered",)
+    return ()
 
 
 def _ancestor_ids(org) -> list[int]:
@@ -336,11 +361,17 @@ def ticket_context(ticket: Ticket, event: TicketEvent | None = None) -> dict[str
         "priority": ticket.get_priority_display(),
         "url": f"{base}{reverse('home')}",
         "solution": _text(ticket.solution),
+        "actor": "",
         "comment": "",
     }
     if event is not None:
-        if event.kind == "log_public":
-            entry = LogEntry.objects.filter(pk=event.data.get("entry")).first()
+        ctx["actor"] = event.actor.full_name if event.actor else ""
+        # A public log entry, or the comment given with a transition (a reopening's reason).
+        entry_id = (event.data or {}).get(
+            "entry" if event.kind == "log_public" else "comment_entry"
+        )
+        if entry_id:
+            entry = LogEntry.objects.filter(pk=entry_id).first()
             ctx["comment"] = _text(entry.body) if entry else ""
         if event.kind == "transition" and event.to_status:
             ctx["status"] = str(Status(event.to_status).label)
@@ -382,26 +413,30 @@ def notify_event(*, event_id: int) -> int:
                 TicketEventNotified.objects.create(event=event)
         except IntegrityError:
             return 0  # dispatched already (another worker, or the periodic safety net)
-        code = trigger_of(event)
-        if code is None or event.at < timezone.now() - MAX_EVENT_AGE:
-            return 0
-        spec = get_trigger(code)
-        if spec is None:
+        if event.at < timezone.now() - MAX_EVENT_AGE:
             return 0
         ticket = event.ticket
-        # The author is not told what they just did, except the acknowledgement of creation.
-        exclude = None if code == "ticket_created" else event.actor
-        recipients = recipients_for(ticket, trigger_config(spec).recipients, exclude=exclude)
-        mails = mail_queue(
-            trigger=code,
-            recipients=recipients,
-            context=ticket_context(ticket, event),
-            dedup_prefix=f"event:{event.pk}",
-            thread_ref=ticket.ref,
-            organisation=ticket.organisation,
-            provider=ticket.service.provider,
-        )
-        return len(mails)
+        written = 0
+        for code in trigger_codes(event):
+            spec = get_trigger(code)
+            if spec is None:
+                continue
+            # The author is not told what they did, except the acknowledgement of creation.
+            exclude = None if code == "ticket_created" else event.actor
+            recipients = recipients_for(ticket, trigger_config(spec).recipients, exclude=exclude)
+            written += len(
+                mail_queue(
+                    trigger=code,
+                    recipients=recipients,
+                    context=ticket_context(ticket, event),
+                    # One prefix for all the event's triggers: nobody gets two mails of it.
+                    dedup_prefix=f"event:{event.pk}",
+                    thread_ref=ticket.ref,
+                    organisation=ticket.organisation,
+                    provider=ticket.service.provider,
+                )
+            )
+        return written
 
 
 def notify_pending(*, now: dt.datetime | None = None) -> int:

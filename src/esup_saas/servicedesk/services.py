@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from esup_saas.catalog.models import RequestType, ServiceSubcategory
 from esup_saas.catalog.selectors import service_is_open_to
 from esup_saas.lib.html import sanitize_html
+from esup_saas.lib.mailtext import html_to_text
 from esup_saas.tenancy.models import CONSOLE_ROLES, Organisation, Person, Role, Team
 from esup_saas.tenancy.selectors import organisation_ids_for, person_for_user, teams_for_user
 
@@ -364,7 +365,10 @@ def ticket_transition(
 
     ``fields`` sets the values the transition needs (``team``, ``agent``, ``pending_reason``,
     ``rejection_reason``, ``resolution_code``, ``solution``, ``satisfaction``,
-    ``customer_comment``, ``time_spent``); ``comment`` adds a public log entry.
+    ``customer_comment``, ``time_spent``); ``comment`` adds a public log entry, linked to the
+    transition's event (``data["comment_entry"]``) so its notification carries it. A
+    transition with ``comment_required`` (the customer's reopenings) refuses an empty
+    comment (``ValidationError`` on ``comment``).
 
     Raises ``TransitionNotAllowed`` when the stimulus does not exist from the current state
     (or for this kind of ticket), ``ValidationError`` naming the missing or wrong field, and
@@ -422,6 +426,15 @@ def ticket_transition(
             )
     if code == "close" and locked.satisfaction not in Satisfaction.values:
         errors.setdefault("satisfaction", []).append(_("Indiquez votre satisfaction."))
+    if len(comment) > MAX_TEXT_CHARS:
+        errors.setdefault("comment", []).append(_too_long())
+    elif transition.comment_required and not html_to_text(
+        sanitize_html(comment), drop_quotes=False
+    ):
+        errors.setdefault("comment", []).append(
+            _("Indiquez le motif : un commentaire est obligatoire pour « %(a)s ».")
+            % {"a": transition.label}
+        )
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -444,7 +457,7 @@ def ticket_transition(
     actor_person = person_for_user(actor) if actor is not None else None
     locked._history_user = actor  # type: ignore[attr-defined]
     locked.save()
-    TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=locked,
         kind="transition",
         transition=code,
@@ -456,13 +469,18 @@ def ticket_transition(
     )
     ticket_sla_sync(ticket=locked, at=now)  # SLA clocks (issue 3)
     if comment.strip():
-        _log_add(
+        entry = _log_add(
             ticket=locked,
             author=actor_person,
             body=comment,
             visibility=LogEntry.Visibility.PUBLIC,
             at=now,
+            with_transition=code,
         )
+        # The transition's notification carries the comment (notify.ticket_context); the
+        # update is not a new event, so nothing is dispatched twice.
+        event.data = {**event.data, "comment_entry": entry.pk}
+        event.save(update_fields=["data"])
     return locked
 
 
@@ -548,7 +566,14 @@ def _log_add(
     body: str,
     visibility: str,
     at: dt.datetime | None = None,
+    with_transition: str = "",
 ) -> LogEntry:
+    """Write a log entry and its ``log_<visibility>`` event.
+
+    ``with_transition`` names the transition the entry was written with (its comment): the
+    event records it (``data["transition"]``) and the entry is then mailed with that
+    transition's notification, not on its own (``notify.trigger_codes``).
+    """
     if len(body) > MAX_TEXT_CHARS:
         raise ValidationError({"body": _too_long()})
     clean = sanitize_html(body).strip()
@@ -561,8 +586,11 @@ def _log_add(
     entry.full_clean()
     entry.save()
     Ticket.objects.filter(pk=ticket.pk).update(last_update=when)
+    data: dict[str, Any] = {"entry": entry.pk}
+    if with_transition:
+        data["transition"] = with_transition
     TicketEvent.objects.create(
-        ticket=ticket, kind=f"log_{visibility}", actor=author, at=when, data={"entry": entry.pk}
+        ticket=ticket, kind=f"log_{visibility}", actor=author, at=when, data=data
     )
     return entry
 

@@ -68,8 +68,10 @@ class Transition:
     """One stimulus of the lifecycle.
 
     ``sources`` are the states it may start from; ``target`` ``None`` means "stay in the
-    current state" (reassign). ``requires`` names the ticket fields that must be set on entry.
-    ``incident`` / ``request`` say for which kind of ticket it exists.
+    current state" (reassign). ``requires`` names the ticket fields that must be set on entry;
+    ``comment_required`` says that the stimulus needs a comment (the reason of a reopening,
+    which goes to the public log). ``incident`` / ``request`` say for which kind of ticket it
+    exists.
     """
 
     code: str
@@ -78,6 +80,7 @@ class Transition:
     target: str | None
     side: str
     requires: tuple[str, ...] = ()
+    comment_required: bool = False
     incident: bool = True
     request: bool = True
 
@@ -141,8 +144,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         Side.AGENT,
         requires=("service", "resolution_code", "solution"),
     ),
+    # The customer says why the solution (or the rejection) does not suit them: the agent
+    # cannot act on a reopening without its reason.
     Transition(
-        "reopen", _("Ré-ouvrir"), frozenset({Status.RESOLVED}), Status.ASSIGNED, Side.CUSTOMER
+        "reopen",
+        _("Ré-ouvrir"),
+        frozenset({Status.RESOLVED}),
+        Status.ASSIGNED,
+        Side.CUSTOMER,
+        comment_required=True,
     ),
     Transition(
         "reopen_rejected",
@@ -150,6 +160,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({Status.REJECTED}),
         Status.NEW,
         Side.CUSTOMER,
+        comment_required=True,
         incident=False,
     ),
     Transition(

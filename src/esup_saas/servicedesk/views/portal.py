@@ -363,10 +363,17 @@ def ticket_accept(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 @portal_view
 def ticket_reopen(request: HttpRequest, ref: str) -> HttpResponse:
-    """Reopen a resolved ticket (``reopen``) or a rejected request (``reopen_rejected``)."""
+    """Reopen a resolved ticket (``reopen``) or a rejected request (``reopen_rejected``).
+
+    The reason is required: without it the form comes back with its error (a ticket that
+    cannot be reopened gets a message instead, its form being hidden).
+    """
     ticket = get_ticket_for_user(request.user, ref, "portal")
     form = ReopenForm(request.POST)
-    if not form.is_valid():  # pragma: no cover - every field is optional
+    if not form.is_valid():
+        if ticket.status not in (Status.RESOLVED, Status.REJECTED):
+            messages.error(request, _("Cette requête ne peut pas être ré-ouverte."))
+            return redirect("portal:ticket", ref=ticket.ref)
         return _ticket_page(request, ticket, reopen_form=form, status=400)
     code = "reopen_rejected" if ticket.status == Status.REJECTED else "reopen"
     return _transition(request, ticket, form, code, comment=form.cleaned_data["comment"])

@@ -1,0 +1,101 @@
+"""Who gets which ticket mail, and what it says (servicedesk.notify, the demo walk-through).
+
+The mails are read from the log of outgoing mail (``OutgoingMail``): one row per recipient,
+with the subject and body rendered in the recipient's language.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from esup_saas.notifications.models import OutgoingMail
+from esup_saas.servicedesk.services import log_entry_add, ticket_transition
+from esup_saas.tenancy.services import person_create
+from tests.conftest import make_ticket
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run the on-commit callbacks (mail dispatch) of the block, as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def mails(trigger: str | None = None) -> dict[str, OutgoingMail]:
+    """The mails logged (of ``trigger``), by address."""
+    rows = OutgoingMail.objects.all()
+    if trigger:
+        rows = rows.filter(trigger=trigger)
+    return {m.to_email: m for m in rows}
+
+
+def _resolved(world):
+    """A ticket of the owner, assigned to world.agent in world.team and resolved."""
+    agent = world.agent.user
+    ticket = make_ticket(world)
+    ticket_transition(ticket=ticket, code="assign", actor=agent, team=world.team, agent=world.agent)
+    ticket_transition(
+        ticket=ticket, code="resolve", actor=agent, resolution_code="other", solution="<p>Ok</p>"
+    )
+    return ticket
+
+
+# --- 1. a reopening reaches the agent and the team, with its reason -------------------------
+
+
+def test_reopen_notifies_agent_and_team_with_the_reason(world, commit):
+    colleague = person_create(
+        first_name="Théo", last_name="Team", organisation=world.provider, email="theo@p1.org"
+    )
+    world.team.members.add(colleague)
+    with commit():
+        ticket = _resolved(world)
+    OutgoingMail.objects.all().delete()
+    with commit():
+        ticket_transition(
+            ticket=ticket,
+            code="reopen",
+            actor=world.owner.user,
+            comment="<p>Le service plante encore.</p>",
+        )
+    reopened = mails("ticket_reopened")
+    assert set(reopened) == {"agent1@example.org", "theo@p1.org"}
+    mail = reopened["agent1@example.org"]
+    assert mail.subject == "[I-000001] Ticket ré-ouvert : Un problème"
+    assert "Olivia Owner (Customer One) a ré-ouvert le ticket I-000001" in mail.body
+    assert "Motif :\nLe service plante encore." in mail.body
+    # The comment is carried by the reopening's mail, not sent again as a "new message";
+    # the owner, who reopened, is not told of their own action.
+    assert not mails("ticket_log_public")
+    assert "owner@example.org" not in mails()
+
+
+def test_reopen_of_a_rejected_request_reaches_the_contacts_with_the_reason(world, commit):
+    with commit():
+        ticket = make_ticket(world, sub=world.request_sub)
+        ticket.contact_links.create(person=world.member, notify=True)
+        ticket_transition(ticket=ticket, code="wait_for_approval", actor=world.agent.user)
+        ticket_transition(
+            ticket=ticket, code="reject", actor=world.agent.user, rejection_reason="Hors périmètre."
+        )
+    OutgoingMail.objects.all().delete()
+    with commit():
+        ticket_transition(
+            ticket=ticket,
+            code="reopen_rejected",
+            actor=world.owner.user,
+            comment="C'est dans la convention.",
+        )
+    state = mails("ticket_state_entered")
+    assert set(state) == {"member@example.org"}
+    assert "est maintenant : Nouveau" in state["member@example.org"].body
+    assert "C'est dans la convention." in state["member@example.org"].body
+
+
+def test_public_comment_still_reaches_the_assigned_agent(world, commit):
+    with commit():
+        ticket = _resolved(world)
+        ticket_transition(ticket=ticket, code="reopen", actor=world.owner.user, comment="Encore.")
+    OutgoingMail.objects.all().delete()
+    with commit():
+        log_entry_add(ticket=ticket, actor=world.owner.user, body="<p>Des nouvelles ?</p>")
+    assert set(mails("ticket_log_public")) == {"agent1@example.org"}
