@@ -99,3 +99,60 @@ def test_public_comment_still_reaches_the_assigned_agent(world, commit):
     with commit():
         log_entry_add(ticket=ticket, actor=world.owner.user, body="<p>Des nouvelles ?</p>")
     assert set(mails("ticket_log_public")) == {"agent1@example.org"}
+
+
+# --- 2. customers never read an internal SLA state -----------------------------------------
+
+
+def test_escalations_are_not_mailed_to_customers(world, commit):
+    from esup_saas.notifications.services import trigger_configure
+
+    trigger_configure(
+        actor=None,
+        trigger="ticket_state_entered",
+        recipients=["caller", "contacts", "customer_pcus", "team"],
+        essential=False,
+        active=True,
+        templates={},
+    )
+    world.team.email = "team@p1.org"
+    world.team.save()
+    with commit():
+        ticket = make_ticket(world, caller=world.member)
+        ticket_transition(
+            ticket=ticket, code="assign", actor=world.agent.user, team=world.team, agent=world.agent
+        )
+    OutgoingMail.objects.all().delete()
+    with commit():
+        ticket_transition(ticket=ticket, code="escalate_ttr")
+    # Only the provider's side hears of it (and gets the SLA breach mail from the sweep).
+    assert set(mails()) == {"team@p1.org"}
+    assert mails()["team@p1.org"].subject == "[I-000001] Escaladé TTR : Un problème"
+
+
+def test_customer_mails_read_the_state_the_ticket_came_from(world, commit):
+    from esup_saas.notifications.services import trigger_configure
+
+    trigger_configure(
+        actor=None,
+        trigger="ticket_log_public",
+        recipients=["caller", "customer_pcus", "team"],
+        essential=False,
+        active=True,
+        templates={"fr": ("{{ ref }} : {{ status }}", "État : {{ status }}")},
+    )
+    world.team.email = "team@p1.org"
+    world.team.save()
+    with commit():
+        ticket = make_ticket(world, caller=world.member)
+        ticket_transition(
+            ticket=ticket, code="assign", actor=world.agent.user, team=world.team, agent=world.agent
+        )
+        ticket_transition(ticket=ticket, code="escalate_ttr")
+    OutgoingMail.objects.all().delete()
+    with commit():
+        log_entry_add(ticket=ticket, actor=world.agent.user, body="On s'en occupe.")
+    sent = mails("ticket_log_public")
+    assert sent["member@example.org"].body.startswith("État : Assigné")  # the caller
+    assert sent["owner@example.org"].body.startswith("État : Assigné")  # the PCU
+    assert sent["team@p1.org"].body.startswith("État : Escaladé TTR")

@@ -662,6 +662,39 @@ def test_reopen_without_a_reason_on_an_open_ticket_is_a_message(world, as_user):
     assert _reload(ticket).status == Status.NEW
 
 
+# --- internal SLA states --------------------------------------------------------------------
+
+
+def test_escalated_tickets_show_the_state_they_came_from(world, as_user):
+    late = make_ticket(world, title="Pas pris en charge")
+    services.ticket_transition(ticket=late, code="escalate_tto")
+    slow = make_ticket(world, title="Pas résolu")
+    services.ticket_transition(
+        ticket=slow, code="assign", actor=world.agent.user, team=world.team, agent=world.agent
+    )
+    services.ticket_transition(ticket=slow, code="escalate_ttr")
+    owner = as_user(world.owner)
+    listing = _text(owner.get(reverse("portal:ongoing")))
+    rows = {t.ref: listing.split(t.ref)[2].split("</tr>")[0] for t in (late, slow)}
+    assert 'data-testid="status-new">Nouveau<' in rows[late.ref]
+    assert 'data-testid="status-assigned">Assigné<' in rows[slow.ref]
+    page = _text(owner.get(reverse("portal:ticket", args=[slow.ref])))
+    assert page.count('data-testid="status-assigned">Assigné<') == 2  # heading and details
+    for html in (listing, page):
+        assert "Escalad" not in html and "escalated" not in html
+
+
+def test_a_customer_is_not_told_of_the_escalated_state_in_errors(world, as_user):
+    ticket = make_ticket(world)
+    services.ticket_transition(ticket=ticket, code="escalate_tto")
+    response = as_user(world.owner).post(
+        reverse("portal:accept", args=[ticket.ref]), {"satisfaction": "1"}, follow=True
+    )
+    html = _text(response)
+    assert "est impossible depuis l'état « Nouveau »" in html
+    assert "Escalad" not in html
+
+
 # --- the other tenant ------------------------------------------------------------------------
 
 

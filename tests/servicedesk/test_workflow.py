@@ -426,6 +426,22 @@ def test_only_the_reopenings_require_a_comment():
     }
 
 
+def test_customers_see_the_state_an_escalated_ticket_came_from():
+    shown = {status: workflow.customer_status(status) for status in Status.values}
+    assert shown == {
+        **{status: status for status in Status.values},
+        Status.ESCALATED_TTO: Status.NEW,
+        Status.ESCALATED_TTR: Status.ASSIGNED,
+    }
+    # Each escalation has a single source, the state the customer keeps seeing.
+    escalations = {"escalate_tto": Status.ESCALATED_TTO, "escalate_ttr": Status.ESCALATED_TTR}
+    for code, status in escalations.items():
+        transition = workflow.get_transition(code)
+        assert transition is not None and transition.internal
+        assert transition.sources == {workflow.customer_status(status)}
+    assert workflow.customer_status_label(Status.ESCALATED_TTR) == "Assigné"
+
+
 def test_escalated_states_stay_workable(world):
     ticket = bring(world, make_ticket(world), Status.ESCALATED_TTO)
     ticket = fire(world, ticket, "assign")

@@ -6,7 +6,9 @@ threshold reached (warning, breach), solution given, closed; plus the refusal se
 unknown sender of an incoming mail (item 22).
 Recipients are resolved from roles: the caller, the contacts marked "notify", the team, the
 agent, the customer's PCUs and the provider's service managers; the author of the event is
-not mailed about what they did themselves.
+not mailed about what they did themselves. The customer's side (caller, contacts, PCUs) and
+the provider's side get their own context: customers never read an internal SLA state
+(``workflow.CUSTOMER_STATUS``) and are not told of the escalations.
 
 Each committed event is dispatched once (:func:`notify_event`, a row of
 :class:`TicketEventNotified` is inserted first), from a background task enqueued after the
@@ -34,7 +36,7 @@ from esup_saas.tenancy.models import Membership, Person, Role
 
 from .models import LogEntry, Ticket, TicketEvent
 from .models_sla import TicketEventNotified
-from .workflow import Status
+from .workflow import Status, customer_status_label, get_transition
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,10 @@ ROLES: dict[str, Any] = {
     "customer_pcus": _("PCU du client"),
     "provider_managers": _("Responsables de service du fournisseur"),
 }
+#: The roles on the customer's side: they read the portal's wording (no internal SLA state).
+CUSTOMER_ROLES = frozenset({"caller", "contacts", "customer_pcus"})
+#: The roles on the provider's side: they read the console's wording.
+PROVIDER_ROLES = frozenset({"team", "agent", "provider_managers"})
 VARIABLES = (
     "ref",
     "title",
@@ -346,13 +352,23 @@ def _text(value: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", value)).strip()
 
 
-def ticket_context(ticket: Ticket, event: TicketEvent | None = None) -> dict[str, Any]:
-    """The template context of a ticket mail (see :data:`VARIABLES`)."""
+def _status_label(status: str, customer: bool) -> str:
+    return customer_status_label(status) if customer else str(Status(status).label)
+
+
+def ticket_context(
+    ticket: Ticket, event: TicketEvent | None = None, *, customer: bool = False
+) -> dict[str, Any]:
+    """The template context of a ticket mail (see :data:`VARIABLES`).
+
+    ``customer`` gives the customer side's wording: the status is the one the portal shows
+    (``workflow.customer_status``: an escalated ticket reads as the state it came from).
+    """
     base = settings.BASE_URL.rstrip("/")
     ctx: dict[str, Any] = {
         "ref": ticket.ref,
         "title": ticket.title,
-        "status": str(Status(ticket.status).label),
+        "status": _status_label(ticket.status, customer),
         "service": ticket.service.name,
         "organisation": ticket.organisation.name,
         "caller": ticket.caller.full_name,
@@ -374,7 +390,7 @@ def ticket_context(ticket: Ticket, event: TicketEvent | None = None) -> dict[str
             entry = LogEntry.objects.filter(pk=entry_id).first()
             ctx["comment"] = _text(entry.body) if entry else ""
         if event.kind == "transition" and event.to_status:
-            ctx["status"] = str(Status(event.to_status).label)
+            ctx["status"] = _status_label(event.to_status, customer)
         if event.kind == "sla_threshold":
             ctx["metric"] = str(event.data.get("metric", "")).upper()
             ctx["threshold"] = event.data.get("threshold")
@@ -416,26 +432,32 @@ def notify_event(*, event_id: int) -> int:
         if event.at < timezone.now() - MAX_EVENT_AGE:
             return 0
         ticket = event.ticket
+        transition = get_transition(event.transition) if event.kind == "transition" else None
         written = 0
         for code in trigger_codes(event):
             spec = get_trigger(code)
             if spec is None:
                 continue
+            roles = trigger_config(spec).recipients
             # The author is not told what they did, except the acknowledgement of creation.
             exclude = None if code == "ticket_created" else event.actor
-            recipients = recipients_for(ticket, trigger_config(spec).recipients, exclude=exclude)
-            written += len(
-                mail_queue(
-                    trigger=code,
-                    recipients=recipients,
-                    context=ticket_context(ticket, event),
-                    # One prefix for all the event's triggers: nobody gets two mails of it.
-                    dedup_prefix=f"event:{event.pk}",
-                    thread_ref=ticket.ref,
-                    organisation=ticket.organisation,
-                    provider=ticket.service.provider,
+            # The provider's side first: someone on both sides reads the provider's wording.
+            for customer in (False, True):
+                side_roles = [r for r in roles if (r in CUSTOMER_ROLES) == customer]
+                if not side_roles or (customer and transition is not None and transition.internal):
+                    continue  # customers are not told of an SLA escalation
+                written += len(
+                    mail_queue(
+                        trigger=code,
+                        recipients=recipients_for(ticket, side_roles, exclude=exclude),
+                        context=ticket_context(ticket, event, customer=customer),
+                        # One prefix for all the event's mails: nobody gets two of them.
+                        dedup_prefix=f"event:{event.pk}",
+                        thread_ref=ticket.ref,
+                        organisation=ticket.organisation,
+                        provider=ticket.service.provider,
+                    )
                 )
-            )
         return written
 
 

@@ -52,7 +52,14 @@ from .selectors import (
     user_can_see_ticket,
 )
 from .sla import ticket_sla_sync  # SLA clocks (issue 3)
-from .workflow import Side, Status, Transition, get_transition, target_of
+from .workflow import (
+    Side,
+    Status,
+    Transition,
+    customer_status_label,
+    get_transition,
+    target_of,
+)
 
 #: Longest description or log entry accepted, in characters (about 30 pages of text); larger
 #: documents belong in attachments.
@@ -386,7 +393,6 @@ def ticket_transition(
         # Checked before the state, so the error tells nothing of another tenant's ticket.
         raise PermissionDenied(_("Vous n'avez pas accès à ce ticket."))
     transition = get_transition(code)
-    status_label = Status(locked.status).label
     if (
         transition is None
         or locked.status not in transition.sources
@@ -394,6 +400,12 @@ def ticket_transition(
         or (not locked.is_incident and not transition.request)
     ):
         label = transition.label if transition else code
+        # A customer is not told of an internal SLA state (workflow.CUSTOMER_STATUS).
+        status_label = (
+            Status(locked.status).label
+            if actor is None or user_can_see_ticket(actor, locked, "console")
+            else customer_status_label(locked.status)
+        )
         raise TransitionNotAllowed(
             _("« %(action)s » est impossible depuis l'état « %(status)s ».")
             % {"action": label, "status": status_label}
