@@ -207,7 +207,7 @@ def test_sla_breach_mail_shows_the_overrun(world, smtp_server, commit):
             sla_threshold_sweep()
     subjects = sorted(m["Subject"] for m in smtp_server.to("mgr@p1.org"))
     assert subjects == [
-        "[I-000001] Demande enregistrée : Un problème",
+        "[I-000001] Nouvelle demande : Un problème",
         "[I-000001] SLA TTO dépassé : Un problème",
         "[I-000001] SLA TTO à 75 % : Un problème",
     ]

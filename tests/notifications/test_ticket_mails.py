@@ -156,3 +156,124 @@ def test_customer_mails_read_the_state_the_ticket_came_from(world, commit):
     assert sent["member@example.org"].body.startswith("État : Assigné")  # the caller
     assert sent["owner@example.org"].body.startswith("État : Assigné")  # the PCU
     assert sent["team@p1.org"].body.startswith("État : Escaladé TTR")
+
+
+# --- 3. the provider's notice of a new ticket; a comment on a ticket nobody has taken -------
+
+
+def _manager(world, username: str = "mgr"):
+    from esup_saas.tenancy.models import Role
+    from esup_saas.tenancy.services import membership_grant
+
+    manager = person_create(
+        first_name="Mona",
+        last_name="Manager",
+        organisation=world.provider,
+        email=f"{username}@p1.org",
+        username=username,
+        password="pw",
+    )
+    membership_grant(person=manager, organisation=world.provider, role=Role.SERVICE_MANAGER)
+    return manager
+
+
+def test_provider_managers_get_their_own_wording_of_a_new_ticket(world, commit):
+    _manager(world)
+    with commit():
+        make_ticket(world, title="Envoi SMS bloqué")
+    sent = mails()
+    assert set(sent) == {"owner@example.org", "mgr@p1.org"}
+    caller, manager = sent["owner@example.org"], sent["mgr@p1.org"]
+    assert caller.trigger == "ticket_created"
+    assert "Votre demande « Envoi SMS bloqué » sur Service A est enregistrée" in caller.body
+    assert manager.trigger == "ticket_created_provider"
+    assert manager.subject == "[I-000001] Nouvelle demande : Envoi SMS bloqué"
+    assert (
+        "Nouvelle demande pour le service Service A, de Customer One (Olivia Owner) : "
+        "« Envoi SMS bloqué »"
+    ) in manager.body
+    assert "Votre demande" not in manager.body
+
+
+def test_a_manager_filing_a_ticket_is_not_told_of_it(world, commit):
+    from esup_saas.servicedesk.services import ticket_create
+
+    manager = _manager(world)
+    other = _manager(world, "mgr2")
+    with commit():
+        ticket_create(
+            caller=world.owner,
+            subcategory=world.incident_sub,
+            title="Signalé par téléphone",
+            description="Appel du PCU.",
+            impact=3,
+            urgency=3,
+            actor=manager.user,
+        )
+    sent = mails()
+    assert manager.email not in sent
+    assert sent[other.email].trigger == "ticket_created_provider"
+    assert sent["owner@example.org"].trigger == "ticket_created"  # the caller's receipt
+
+
+def test_the_acknowledgement_no_longer_offers_provider_roles(world, commit):
+    from esup_saas.notifications.models import TriggerSetting
+    from esup_saas.notifications.registry import get_trigger
+
+    created, provider = get_trigger("ticket_created"), get_trigger("ticket_created_provider")
+    assert created is not None and provider is not None
+    assert set(created.roles) == {"caller", "contacts", "customer_pcus"}
+    assert set(provider.roles) == {"agent", "team", "provider_managers"}
+    # A setting saved when the acknowledgement still went to the managers is not obeyed.
+    TriggerSetting.objects.create(
+        trigger="ticket_created", recipients=["caller", "provider_managers"], essential=True
+    )
+    _manager(world)
+    with commit():
+        make_ticket(world)
+    assert mails()["mgr@p1.org"].trigger == "ticket_created_provider"
+
+
+def test_the_provider_notice_is_editable(world, as_user):
+    response = as_user(world.coordinator).get(
+        "/console/notifications/triggers/ticket_created_provider/"
+    )
+    assert response.status_code == 200
+    assert "Nouvelle demande pour le service" in response.content.decode()
+
+
+def test_customer_comment_on_an_unassigned_ticket_reaches_the_team(world, commit):
+    from esup_saas.servicedesk.models import Ticket
+
+    _manager(world)
+    with commit():
+        ticket = make_ticket(world)
+    Ticket.objects.filter(pk=ticket.pk).update(team=world.team)  # a team, no agent yet
+    ticket.refresh_from_db()
+    OutgoingMail.objects.all().delete()
+    with commit():
+        log_entry_add(ticket=ticket, actor=world.owner.user, body="Des nouvelles ?")
+    assert set(mails("ticket_log_public")) == {"agent1@example.org"}  # Team P1's member
+
+
+def test_customer_comment_on_a_ticket_without_team_reaches_the_managers(world, commit):
+    _manager(world)
+    with commit():
+        ticket = make_ticket(world)
+    OutgoingMail.objects.all().delete()
+    with commit():
+        log_entry_add(ticket=ticket, actor=world.owner.user, body="Des nouvelles ?")
+    sent = mails("ticket_log_public")
+    assert set(sent) == {"mgr@p1.org"}
+    assert "Des nouvelles ?" in sent["mgr@p1.org"].body
+
+
+def test_the_manager_who_comments_is_not_mailed_their_own_comment(world, commit):
+    manager = _manager(world)
+    other = _manager(world, "mgr2")
+    with commit():
+        ticket = make_ticket(world)
+    OutgoingMail.objects.all().delete()
+    with commit():
+        log_entry_add(ticket=ticket, actor=manager.user, body="Nous regardons.")
+    assert set(mails("ticket_log_public")) == {"owner@example.org", other.email}

@@ -82,11 +82,11 @@ _FOOT_FR = (
 _FOOT_EN = "\n\n--\nESUP hosted offers — {{ url }}\nReply to this mail to add to ticket {{ ref }}."
 
 
-def _trigger(code, label, recipients, fr, en, *, essential=False) -> Trigger:
+def _trigger(code, label, recipients, fr, en, *, essential=False, roles=None) -> Trigger:
     return Trigger(
         code=code,
         label=label,
-        roles=ROLES,
+        roles=ROLES if roles is None else {k: v for k, v in ROLES.items() if k in roles},
         default_recipients=tuple(recipients),
         templates={"fr": (fr[0], fr[1] + _FOOT_FR), "en": (en[0], en[1] + _FOOT_EN)},
         essential=essential,
@@ -97,8 +97,8 @@ def _trigger(code, label, recipients, fr, en, *, essential=False) -> Trigger:
 TRIGGERS = (
     _trigger(
         "ticket_created",
-        _("Ticket créé"),
-        ("caller", "contacts", "provider_managers"),
+        _("Ticket créé (accusé de réception au client)"),
+        ("caller", "contacts"),
         (
             "[{{ ref }}] Demande enregistrée : {{ title }}",
             "Bonjour,\n\nVotre demande « {{ title }} » sur {{ service }} est enregistrée sous la "
@@ -110,6 +110,25 @@ TRIGGERS = (
             "(priority {{ priority }}).",
         ),
         essential=True,
+        roles=CUSTOMER_ROLES,
+    ),
+    _trigger(
+        "ticket_created_provider",
+        _("Ticket créé (avis au fournisseur)"),
+        ("provider_managers", "team"),
+        (
+            "[{{ ref }}] Nouvelle demande : {{ title }}",
+            "Bonjour,\n\nNouvelle demande pour le service {{ service }}, de {{ organisation }} "
+            "({{ caller }}) : « {{ title }} », enregistrée sous la référence {{ ref }} "
+            "(priorité {{ priority }}).",
+        ),
+        (
+            "[{{ ref }}] New request: {{ title }}",
+            "Hello,\n\nNew request for the service {{ service }}, from {{ organisation }} "
+            '({{ caller }}): "{{ title }}", recorded as {{ ref }} (priority {{ priority }}).',
+        ),
+        essential=True,
+        roles=PROVIDER_ROLES,
     ),
     _trigger(
         "ticket_assigned",
@@ -267,12 +286,13 @@ def register_triggers() -> None:
 def trigger_codes(event: TicketEvent) -> tuple[str, ...]:
     """The trigger codes an event fires, in order; none for a private log, a file, an update.
 
-    A customer's reopening fires "state entered" (for the customer side) and "reopened" (for
+    A new ticket fires the customer's acknowledgement and the provider's notice. A
+    customer's reopening fires "state entered" (for the customer side) and "reopened" (for
     the agent and the team). A public log entry written as a transition's comment (its event
     says ``data["transition"]``) fires nothing: the transition's mail carries it.
     """
     if event.kind == "created":
-        return ("ticket_created",)
+        return ("ticket_created", "ticket_created_provider")
     if event.kind == "log_public":
         return () if (event.data or {}).get("transition") else ("ticket_log_public",)
     if event.kind == "sla_threshold":
@@ -304,11 +324,17 @@ def recipients_for(
     """The addresses of ``roles`` for ``ticket`` (active people with an e-mail, no duplicate).
 
     ``team`` is the team's address when it has one, else its active members; customer PCUs
-    are those of the ticket's organisation or of an organisation above it.
+    are those of the ticket's organisation or of an organisation above it. ``agent`` is the
+    assigned agent; until one is assigned, the team stands in, else the provider's service
+    managers (so a customer's message on a ticket nobody has taken reaches someone).
+    ``exclude`` (the author of the change) is left out.
     """
     people: list[Person] = []
     out: list[Recipient] = []
-    for role in roles:
+    roles = list(roles)
+    if "agent" in roles and ticket.agent is None:
+        roles.append("team" if ticket.team is not None else "provider_managers")
+    for role in dict.fromkeys(roles):  # each role once, in order
         if role == "caller":
             people.append(ticket.caller)
         elif role == "contacts":
@@ -438,8 +464,11 @@ def notify_event(*, event_id: int) -> int:
             spec = get_trigger(code)
             if spec is None:
                 continue
-            roles = trigger_config(spec).recipients
-            # The author is not told what they did, except the acknowledgement of creation.
+            # Only the roles the trigger offers (a setting saved before a role moved to
+            # another trigger, e.g. provider managers to "ticket_created_provider", is ignored).
+            roles = [r for r in trigger_config(spec).recipients if r in spec.roles]
+            # The author is not told what they did; the customer's acknowledgement of a new
+            # ticket is the one exception (it is the receipt of what they filed).
             exclude = None if code == "ticket_created" else event.actor
             # The provider's side first: someone on both sides reads the provider's wording.
             for customer in (False, True):
