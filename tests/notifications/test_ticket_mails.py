@@ -277,3 +277,44 @@ def test_the_manager_who_comments_is_not_mailed_their_own_comment(world, commit)
     with commit():
         log_entry_add(ticket=ticket, actor=manager.user, body="Nous regardons.")
     assert set(mails("ticket_log_public")) == {"owner@example.org", other.email}
+
+
+# --- 4. each recipient gets the link to the ticket on their side ----------------------------
+
+
+def test_each_side_gets_the_link_to_the_ticket(world, commit, settings):
+    settings.BASE_URL = "https://esup.example.org/"
+    _manager(world)
+    with commit():
+        ticket = make_ticket(world)
+    with commit():
+        ticket_transition(
+            ticket=ticket, code="assign", actor=world.agent.user, team=world.team, agent=world.agent
+        )
+    with commit():
+        log_entry_add(ticket=ticket, actor=world.owner.user, body="Merci.")
+    portal = "https://esup.example.org/portal/requests/I-000001/"
+    console = "https://esup.example.org/console/tickets/I-000001/"
+    sent = OutgoingMail.objects.all()
+    assert {(m.to_email, m.trigger) for m in sent} == {
+        ("owner@example.org", "ticket_created"),
+        ("mgr@p1.org", "ticket_created_provider"),
+        ("owner@example.org", "ticket_assigned"),
+        ("agent1@example.org", "ticket_log_public"),
+    }
+    for mail in sent:
+        customer = mail.to_email == "owner@example.org"
+        assert f"Voir le ticket : {portal if customer else console}\n" in mail.body
+        assert (console if customer else portal) not in mail.body
+        assert "ESUP Offres Hébergées — https://esup.example.org/\n" in mail.body
+
+
+def test_the_english_mail_links_to_the_ticket_too(world, commit, settings):
+    from esup_saas.notifications.services import preference_set
+
+    settings.BASE_URL = "https://esup.example.org"
+    preference_set(person=world.owner, language="en", opt_out=False)
+    with commit():
+        make_ticket(world)
+    body = mails()["owner@example.org"].body
+    assert "See the ticket: https://esup.example.org/portal/requests/I-000001/\n" in body

@@ -66,6 +66,7 @@ VARIABLES = (
     "team",
     "priority",
     "url",
+    "site_url",
     "actor",
     "comment",
     "solution",
@@ -76,10 +77,13 @@ VARIABLES = (
 )
 
 _FOOT_FR = (
-    "\n\n--\nESUP Offres Hébergées — {{ url }}\n"
+    "\n\nVoir le ticket : {{ url }}\n\n--\nESUP Offres Hébergées — {{ site_url }}\n"
     "Répondez à ce courriel pour compléter le ticket {{ ref }}."
 )
-_FOOT_EN = "\n\n--\nESUP hosted offers — {{ url }}\nReply to this mail to add to ticket {{ ref }}."
+_FOOT_EN = (
+    "\n\nSee the ticket: {{ url }}\n\n--\nESUP hosted offers — {{ site_url }}\n"
+    "Reply to this mail to add to ticket {{ ref }}."
+)
 
 
 def _trigger(code, label, recipients, fr, en, *, essential=False, roles=None) -> Trigger:
@@ -388,9 +392,12 @@ def ticket_context(
     """The template context of a ticket mail (see :data:`VARIABLES`).
 
     ``customer`` gives the customer side's wording: the status is the one the portal shows
-    (``workflow.customer_status``: an escalated ticket reads as the state it came from).
+    (``workflow.customer_status``: an escalated ticket reads as the state it came from), and
+    ``url`` is the ticket's page in the portal; the provider's side gets its page in the
+    console. ``site_url`` is the site's root. Both are absolute (``settings.BASE_URL``).
     """
     base = settings.BASE_URL.rstrip("/")
+    page = "portal:ticket" if customer else "console:ticket_detail"
     ctx: dict[str, Any] = {
         "ref": ticket.ref,
         "title": ticket.title,
@@ -401,7 +408,8 @@ def ticket_context(
         "agent": ticket.agent.full_name if ticket.agent else "",
         "team": ticket.team.name if ticket.team else "",
         "priority": ticket.get_priority_display(),
-        "url": f"{base}{reverse('home')}",
+        "url": f"{base}{reverse(page, args=[ticket.ref])}",
+        "site_url": f"{base}{reverse('home')}",
         "solution": _text(ticket.solution),
         "actor": "",
         "comment": "",
