@@ -214,7 +214,7 @@ def test_sla_breach_mail_shows_the_overrun(world, smtp_server, commit):
     breach = next(m for m in smtp_server.to("mgr@p1.org") if "dépassé" in m["Subject"])
     body = breach.get_content()
     assert "SLA TTO dépassé ? oui" in body
-    assert "Dépassement SLA TTO 7s" in body
+    assert "Dépassement SLA TTO 7 s\r\n" in body
     assert "Échéance : 12/01/2026 10:00" in body
     # The escalation is internal to the provider: the caller hears nothing of it.
     caller_subjects = [m["Subject"] for m in smtp_server.to("owner@example.org")]

@@ -318,3 +318,49 @@ def test_the_english_mail_links_to_the_ticket_too(world, commit, settings):
         make_ticket(world)
     body = mails()["owner@example.org"].body
     assert "See the ticket: https://esup.example.org/portal/requests/I-000001/\n" in body
+
+
+# --- 5. overruns as durations people read ---------------------------------------------------
+
+
+def _breach_event(world, ticket, seconds: int):
+    """Record a TTR breach of ``seconds`` on ``ticket``, as the SLA sweep does."""
+    from django.utils import timezone
+
+    from esup_saas.servicedesk.models import TicketEvent
+
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind="sla_threshold",
+        at=timezone.now(),
+        data={
+            "metric": "ttr",
+            "threshold": 100,
+            "overrun_seconds": seconds,
+            "deadline": "2024-06-03T10:00:00+00:00",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("fr", "Dépassement SLA TTR 536 j 17 h 30 min\n"),
+        ("en", "SLA TTR overrun 536 d 17 h 30 min\n"),
+    ],
+)
+def test_breach_mail_writes_the_overrun_as_a_duration(world, commit, language, line):
+    from esup_saas.notifications.services import preference_set
+
+    preference_set(person=world.agent, language=language, opt_out=False)
+    with commit():
+        ticket = make_ticket(world)
+        ticket_transition(
+            ticket=ticket, code="assign", actor=world.agent.user, team=world.team, agent=world.agent
+        )
+    OutgoingMail.objects.all().delete()
+    with commit():
+        _breach_event(world, ticket, 46_373_400)
+    body = mails("sla_breach")["agent1@example.org"].body
+    assert line in body
+    assert "46373400" not in body

@@ -248,12 +248,17 @@ def test_the_seeds_sla_fields_render(world):
             "servicedesk/sla/_clocks.html", {"states": ticket_sla_states(ticket)}
         )
         assert 'SLA TTO dépassé ?</dt>\n  <dd class="col-5">non' in html
-        assert 'Dépassement SLA TTO</dt>\n  <dd class="col-5">0s' in html
+        assert (
+            'Dépassement SLA TTO</dt>\n  <dd class="col-5" data-testid="sla-tto-overrun">0 s<'
+            in html
+        )
         traveller.move_to(utc(2026, 1, 12, 9, 0, 7))
         sla_threshold_sweep()
         html = render_to_string(
             "servicedesk/sla/_clocks.html", {"states": ticket_sla_states(ticket)}
         )
     assert 'SLA TTO dépassé ?</dt>\n  <dd class="col-5">oui' in html
-    assert 'Dépassement SLA TTO</dt>\n  <dd class="col-5">7s' in html
+    assert (
+        'Dépassement SLA TTO</dt>\n  <dd class="col-5" data-testid="sla-tto-overrun">7 s<' in html
+    )
     assert "12/01/2026 10:00" in html  # the deadline, in Paris time

@@ -269,7 +269,10 @@ def test_console_ticket_page_shows_the_seeds_sla_report(world, as_user):
         tto = _clock_block(body, "tto")
         assert 'Échéance TTO</dt>\n  <dd class="col-5">12/01/2026 10:00' in tto
         assert 'SLA TTO dépassé ?</dt>\n  <dd class="col-5">non' in tto
-        assert 'Dépassement SLA TTO</dt>\n  <dd class="col-5">0s' in tto
+        assert (
+            'Dépassement SLA TTO</dt>\n  <dd class="col-5" data-testid="sla-tto-overrun">0 s<'
+            in tto
+        )
         assert re.search(r'data-testid="sla-tto-percent">75\s*%', tto)
         assert 'class="progress-bar bg-warning" data-testid="sla-tto-bar" style="width: 75%"' in tto
         ttr = _clock_block(body, "ttr")
@@ -282,12 +285,39 @@ def test_console_ticket_page_shows_the_seeds_sla_report(world, as_user):
         body = text(client.get(url))
     tto = _clock_block(body, "tto")
     assert 'SLA TTO dépassé ?</dt>\n  <dd class="col-5">oui' in tto
-    assert 'Dépassement SLA TTO</dt>\n  <dd class="col-5">7s' in tto
+    assert 'Dépassement SLA TTO</dt>\n  <dd class="col-5" data-testid="sla-tto-overrun">7 s<' in tto
     assert 'class="progress-bar bg-danger" data-testid="sla-tto-bar" style="width: 100%"' in tto
     # the breach escalated the ticket and is told in its events
     ticket.refresh_from_db()
     assert ticket.status == Status.ESCALATED_TTO
     assert "Seuil SLA franchi" in body and "TTO 100 %" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "overrun", "percent"),
+    [
+        ("fr", "536 j 17 h 30 min (46\u00a0373\u00a0400\u00a0s)", "> 999\u00a0%"),
+        ("en", "536 d 17 h 30 min (46,373,400\u00a0s)", "> 999%"),
+    ],
+)
+def test_a_long_overrun_reads_as_a_duration(world, as_user, settings, language, overrun, percent):
+    from esup_saas.servicedesk.models_sla import SlaClock
+
+    office_sla(world)
+    with time_machine.travel(utc(2026, 1, 12, 8, 0), tick=False):
+        ticket = make_ticket(world)
+    # The demo's I-000002: a TTR goal of 8 business hours, 12 881.5 hours past it.
+    SlaClock.objects.filter(ticket=ticket, metric="ttr").update(
+        elapsed_seconds=8 * 3600 + 46_373_400, running_since=None, breached_at=utc(2024, 1, 1)
+    )
+    client = as_user(world.agent)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = text(client.get(f"/console/tickets/{ticket.ref}/"))
+    ttr = _clock_block(body, "ttr")
+    shown = ttr.split('data-testid="sla-ttr-overrun">')[1].split("</dd>")[0]
+    assert re.sub(r"<[^>]+>", "", shown) == overrun
+    assert f'data-testid="sla-ttr-percent">{percent}<' in ttr
+    assert "46373400s" not in body
 
 
 def test_ticket_pages_without_sla_say_so_and_other_tenants_get_404(world, as_user):

@@ -27,8 +27,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from esup_saas.lib.durations import human_duration
 from esup_saas.notifications.registry import Trigger, trigger_register
 from esup_saas.notifications.selectors import trigger_config
 from esup_saas.notifications.services import Recipient, mail_queue
@@ -72,6 +75,7 @@ VARIABLES = (
     "solution",
     "metric",
     "threshold",
+    "overrun",
     "overrun_seconds",
     "deadline",
 )
@@ -246,12 +250,12 @@ TRIGGERS = (
         (
             "[{{ ref }}] SLA {{ metric }} dépassé : {{ title }}",
             "Bonjour,\n\nSLA {{ metric }} dépassé ? oui\nDépassement SLA {{ metric }} "
-            "{{ overrun_seconds }}s\nÉchéance : {{ deadline }}.",
+            "{{ overrun }}\nÉchéance : {{ deadline }}.",
         ),
         (
             "[{{ ref }}] SLA {{ metric }} breached: {{ title }}",
             "Hello,\n\nSLA {{ metric }} breached? yes\nSLA {{ metric }} overrun "
-            "{{ overrun_seconds }}s\nDeadline: {{ deadline }}.",
+            "{{ overrun }}\nDeadline: {{ deadline }}.",
         ),
         essential=True,
     ),
@@ -382,6 +386,14 @@ def _text(value: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", value)).strip()
 
 
+def _duration_now(seconds: float) -> str:
+    return human_duration(seconds, get_language())
+
+
+#: ``lib.durations.human_duration`` in the language active when the mail is rendered.
+_lazy_duration = lazy(_duration_now, str)
+
+
 def _status_label(status: str, customer: bool) -> str:
     return customer_status_label(status) if customer else str(Status(status).label)
 
@@ -428,7 +440,10 @@ def ticket_context(
         if event.kind == "sla_threshold":
             ctx["metric"] = str(event.data.get("metric", "")).upper()
             ctx["threshold"] = event.data.get("threshold")
-            ctx["overrun_seconds"] = event.data.get("overrun_seconds", 0)
+            seconds = event.data.get("overrun_seconds", 0)
+            ctx["overrun_seconds"] = seconds
+            # "536 j 17 h 30 min", in the language each recipient's mail is rendered in.
+            ctx["overrun"] = _lazy_duration(seconds)
             deadline = event.data.get("deadline")
             ctx["deadline"] = (
                 timezone.localtime(dt.datetime.fromisoformat(deadline)).strftime("%d/%m/%Y %H:%M")

@@ -2,12 +2,16 @@
 
 A clock's elapsed time is drawn as a Bootstrap progress bar whose colour follows the
 thresholds of specs/platform.md item 19: green below 75 % of the goal, orange from the
-75 % warning, red from the 100 % breach (or once a breach was recorded).
+75 % warning, red from the 100 % breach (or once a breach was recorded). Overruns and
+shares of the goal are written for people (``lib.durations``) in the active language.
 """
 
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import get_language
+
+from esup_saas.lib.durations import capped_percent, human_duration
 
 from ..sla import WARNING_RATIO, ClockState
 
@@ -32,3 +36,16 @@ def sla_bar_width(state: ClockState) -> int:
     if percent is None:
         return 0
     return max(0, min(100, int(percent)))
+
+
+@register.filter
+def duration(seconds: float | None) -> str:
+    """``46373400`` → ``"536 j 17 h 30 min"`` in the active language (``lib.durations``)."""
+    return human_duration(seconds or 0, get_language())
+
+
+@register.filter
+def sla_percent(state: ClockState) -> str:
+    """The elapsed share of the goal, ``"75 %"``, capped at ``"> 999 %"``; ``""`` without one."""
+    percent = state.percent
+    return "" if percent is None else capped_percent(percent, get_language())
