@@ -713,3 +713,97 @@ def test_private_log_is_not_shown_in_public_log_section(world, as_user):
     assert [e.body for e in response.context["private_log"]] == ["Chut"]
     assert list(response.context["public_log"]) == []
     assert LogEntry.objects.count() == 1
+
+
+# --- the assign forms offer only the teams that can take the ticket --------------------------
+
+
+def _team_choices(form) -> set[str]:
+    return {team.name for team in form.fields["team"].queryset}
+
+
+def _agent_choices(form) -> set[str]:
+    return {person.full_name for person in form.fields["agent"].queryset}
+
+
+def _support_model_for_team_p2(world):
+    from esup_saas.catalog.models import SupportModel, SupportModelLine
+
+    model = SupportModel.objects.create(name="Support C1", customer=world.customer)
+    SupportModelLine.objects.create(
+        support_model=model, service=world.service, team=world.other_team
+    )
+
+
+def test_assign_form_offers_only_teams_that_can_take_the_ticket(world, as_user):
+    ticket = make_ticket(world)  # Service A, provided by P1
+    forms = dict(as_user(world.coordinator).get(detail_url(ticket)).context["transitions"])
+    form = next(f for t, f in forms.items() if t.code == "assign")
+    # The coordinator dispatches to every team, but Team P2 does not handle Service A.
+    assert _team_choices(form) == {"Team P1"}
+    assert _agent_choices(form) == {"Alice Agent"}
+
+
+def test_a_support_model_adds_its_team_to_the_choices(world, as_user):
+    _support_model_for_team_p2(world)
+    ticket = make_ticket(world)
+    forms = dict(as_user(world.coordinator).get(detail_url(ticket)).context["transitions"])
+    form = next(f for t, f in forms.items() if t.code == "assign")
+    assert _team_choices(form) == {"Team P1", "Team P2"}
+    # Customer Two has no such support model: its tickets keep P1's team only.
+    other = make_ticket(world, caller=world.outsider)
+    forms = dict(as_user(world.coordinator).get(detail_url(other)).context["transitions"])
+    form = next(f for t, f in forms.items() if t.code == "assign")
+    assert _team_choices(form) == {"Team P1"}
+
+
+def test_reassign_form_offers_only_teams_that_can_take_the_ticket(world, as_user):
+    ticket = assign(make_ticket(world), world)
+    forms = dict(as_user(world.coordinator).get(detail_url(ticket)).context["transitions"])
+    form = next(f for t, f in forms.items() if t.code == "reassign")
+    assert _team_choices(form) == {"Team P1"}
+    body = text(as_user(world.coordinator).get(detail_url(ticket)))
+    assert "Team P2" not in body
+
+
+def test_a_forged_team_still_gets_the_services_refusal(world, as_user):
+    ticket = make_ticket(world)
+    response = as_user(world.coordinator).post(
+        transition_url(ticket, "assign"),
+        {"team": world.other_team.pk, "agent": world.other_agent.pk},
+        follow=True,
+    )
+    assert "L'équipe « Team P2 » ne traite pas le service « Service A »." in text(response)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.NEW and ticket.team is None
+
+
+def test_bulk_assign_offers_the_teams_of_the_listed_tickets(world, as_user):
+    client = as_user(world.coordinator)
+    make_ticket(world)  # Service A (P1)
+    form = client.get("/console/tickets/?kind=incident").context["bulk_form"]
+    assert _team_choices(form) == {"Team P1"}
+    make_ticket(world, sub=world.other_incident_sub)  # Service B (P2)
+    form = client.get("/console/tickets/?kind=incident").context["bulk_form"]
+    assert _team_choices(form) == {"Team P1", "Team P2"}
+    # Filtered to Service A's tickets, the list offers P1's team again.
+    form = client.get(f"/console/tickets/?service={world.service.pk}").context["bulk_form"]
+    assert _team_choices(form) == {"Team P1"}
+
+
+def test_teams_handling_agrees_with_the_services_rule(world):
+    from esup_saas.servicedesk.selectors import assignable_teams, team_can_handle, teams_handling
+    from esup_saas.tenancy.models import Team
+
+    _support_model_for_team_p2(world)
+    tickets = [
+        make_ticket(world),
+        make_ticket(world, caller=world.outsider),
+        make_ticket(world, sub=world.other_incident_sub),
+    ]
+    for ticket in tickets:
+        expected = {t.pk for t in Team.objects.all() if team_can_handle(team=t, ticket=ticket)}
+        assert set(teams_handling([ticket]).values_list("pk", flat=True)) == expected
+    assert set(teams_handling([]).values_list("pk", flat=True)) == set()
+    # The agent of P1 dispatches to P1's team only, whatever the tickets.
+    assert list(assignable_teams(world.agent.user, tickets)) == [world.team]

@@ -15,6 +15,9 @@ give the same ``Http404``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
 from typing import Literal
 
 from django.db.models import Count, Q, QuerySet
@@ -26,6 +29,7 @@ from esup_saas.tenancy.selectors import (
     organisation_descendant_ids,
     organisation_ids_for,
     person_for_user,
+    teams_for_user,
 )
 
 from .models import Kind, PriorityMatrixCell, SavedSearch, Ticket
@@ -174,3 +178,33 @@ def team_can_handle(*, team: Team, ticket: Ticket) -> bool:
     return SupportModelLine.objects.filter(
         support_model__customer_id=ticket.organisation_id, service_id=ticket.service_id, team=team
     ).exists()
+
+
+def teams_handling(tickets: Iterable[Ticket]) -> QuerySet[Team]:
+    """The teams that may be given at least one of ``tickets``: :func:`team_can_handle` as a
+    query (the provider's own teams, and those a support model of the customer names for the
+    service). Used to offer only useful choices; the service layer still applies
+    :func:`team_can_handle` to each ticket, which stays the rule.
+    """
+    tickets = list(tickets)
+    if not tickets:
+        return Team.objects.none()
+    providers = organisation_descendant_ids({t.service.provider_id for t in tickets})
+    lines = SupportModelLine.objects.filter(
+        reduce(
+            or_,
+            (
+                Q(support_model__customer_id=t.organisation_id, service_id=t.service_id)
+                for t in tickets
+            ),
+        )
+    )
+    return Team.objects.filter(
+        Q(organisation_id__in=providers) | Q(pk__in=lines.values("team_id"))
+    ).distinct()
+
+
+def assignable_teams(user: object, tickets: Iterable[Ticket]) -> QuerySet[Team]:
+    """The teams ``user`` may dispatch to (``teams_for_user``) that can take at least one of
+    ``tickets`` (:func:`teams_handling`), by name: the choices of the assign forms."""
+    return teams_for_user(user).filter(pk__in=teams_handling(tickets).values("pk")).order_by("name")

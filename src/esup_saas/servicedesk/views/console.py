@@ -50,6 +50,7 @@ from ..forms_console import (
 from ..models import Kind, LogEntry, Ticket
 from ..selectors import (
     agents_of_team,
+    assignable_teams,
     get_saved_search_for_user,
     get_ticket_for_user,
     tickets_for_user,
@@ -210,6 +211,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         heading = _("Demandes utilisateurs")
     else:
         heading = _("Toutes les requêtes")
+    # Bulk assignment offers the teams that can take at least one ticket of the page.
+    page_teams = assignable_teams(request.user, page.object_list)
     context = {
         "filter": filterset,
         "page": page,
@@ -217,7 +220,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "default_status": not request.GET.getlist("status"),
         "query": query,
         "list_url": request.get_full_path(),
-        "bulk_form": TeamAgentForm(teams=teams_for_user(request.user), auto_id="bulk_%s"),
+        "bulk_form": TeamAgentForm(teams=page_teams, auto_id="bulk_%s"),
         "save_form": SavedSearchForm(initial={"query": query}, auto_id="save_%s"),
         "now": timezone.now(),
     }
@@ -412,10 +415,22 @@ def _subcategories_for(ticket: Ticket) -> Any:
     ).order_by("service__name", "name")
 
 
-def _transition_form(request: HttpRequest, code: str, data: Any = None, **kwargs: Any) -> Any:
+def _transition_form(
+    request: HttpRequest, code: str, ticket: Ticket, data: Any = None, **kwargs: Any
+) -> Any:
+    """The form of transition ``code`` on ``ticket``.
+
+    Assign and reassign offer only the user's teams that can take the ticket
+    (``selectors.assignable_teams``); a posted team is checked against all the user's teams,
+    so that another one gets the service's own refusal, which names the reason.
+    """
     form_class = transition_form_class(code)
     if form_class is TeamAgentForm:
-        kwargs["teams"] = teams_for_user(request.user)
+        kwargs["teams"] = (
+            assignable_teams(request.user, [ticket])
+            if data is None
+            else teams_for_user(request.user)
+        )
     return form_class(data, **kwargs)
 
 
@@ -432,7 +447,7 @@ def ticket_detail(request: HttpRequest, ref: str) -> HttpResponse:
         initial = {}
         if transition.code == "reassign":
             initial = {"team": ticket.team_id, "agent": ticket.agent_id}
-        form = _transition_form(request, transition.code, initial=initial)
+        form = _transition_form(request, transition.code, ticket, initial=initial)
         transitions.append((transition, form))
     closed = ticket.status == Status.CLOSED
     context = {
@@ -495,7 +510,7 @@ def ticket_transition(request: HttpRequest, ref: str, code: str) -> HttpResponse
             % {"action": transition.label, "status": Status(ticket.status).label},
         )
         return redirect(_ticket_url(ticket))
-    form = _transition_form(request, code, request.POST)
+    form = _transition_form(request, code, ticket, request.POST)
     if not form.is_valid():
         _report(request, _form_error_messages(form))
         return redirect(_ticket_url(ticket))
