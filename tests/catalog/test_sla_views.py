@@ -208,3 +208,40 @@ def test_bad_input_is_shown_and_nothing_written(world, managers, as_user):
     assert response.status_code == 200
     assert "même priorité" in response.content.decode()
     assert not SLA.objects.filter(name="Doublon").exists()
+
+
+def test_sla_targets_use_singular_and_plural_units(world, managers, as_user):
+    from tests.servicedesk.sla_helpers import target
+
+    sla_save(
+        actor=None,
+        provider=world.provider,
+        name="Pluriels",
+        targets=[
+            target(1, "tto", 1, "minutes"),
+            target(1, "ttr", 1),
+            target(2, "tto", 30, "minutes"),
+            target(2, "ttr", 4),
+            target(4, "tto", 1, "business_days"),
+            target(4, "ttr", 5, "business_days"),
+        ],
+    )
+    body = as_user(managers[0]).get("/console/sla/").content.decode()
+    for shown in (
+        "TTO P1 Incident : 1 minute<",
+        "TTR P1 Incident : 1 heure<",
+        "TTO P2 Incident : 30 minutes<",
+        "TTR P2 Incident : 4 heures<",
+        "TTO P4 Incident : 1 jour ouvré<",
+        "TTR P4 Incident : 5 jours ouvrés<",
+    ):
+        assert shown in body, shown
+    assert "1 jours" not in body and "1 heures" not in body
+
+
+def test_slt_amount_agrees_in_number():
+    from esup_saas.catalog.selectors_sla import slt_amount
+
+    assert [slt_amount(n, "business_days") for n in (1, 2)] == ["1 jour ouvré", "2 jours ouvrés"]
+    assert [slt_amount(n, "hours") for n in (1, 8)] == ["1 heure", "8 heures"]
+    assert [slt_amount(n, "minutes") for n in (1, 15)] == ["1 minute", "15 minutes"]

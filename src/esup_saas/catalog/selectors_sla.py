@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import ngettext
 
 from esup_saas.lib.business_time import ALWAYS, BusinessCalendar
 from esup_saas.tenancy.models import Organisation, Role
@@ -181,6 +182,18 @@ def slt_seconds(target: SLT, calendar: BusinessCalendar) -> float:
     if target.unit == TimeUnit.HOURS:
         return target.value * 3600.0
     return target.value * calendar.business_day_seconds
+
+
+def slt_amount(value: int, unit: str) -> str:
+    """A target's value with its unit, singular or plural: ``"1 jour ouvré"``,
+    ``"4 heures"``, ``"30 minutes"`` (translated; ``ngettext``, so 1 is singular)."""
+    if unit == TimeUnit.MINUTES:
+        text = ngettext("%(n)s minute", "%(n)s minutes", value)
+    elif unit == TimeUnit.HOURS:
+        text = ngettext("%(n)s heure", "%(n)s heures", value)
+    else:
+        text = ngettext("%(n)s jour ouvré", "%(n)s jours ouvrés", value)
+    return text % {"n": value}
 
 
 def auto_close_days(provider_id: int) -> int:
