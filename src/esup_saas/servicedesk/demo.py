@@ -39,6 +39,7 @@ from esup_saas.catalog.models import (
     SupportModel,
     SupportModelLine,
 )
+from esup_saas.catalog.registry import registered_offers
 from esup_saas.knowledge.models import Faq, FaqCategory, KnownError
 from esup_saas.lib.html import sanitize_html
 from esup_saas.tenancy.models import Organisation, Person, Role, Team, User
@@ -959,7 +960,13 @@ def demo_load() -> dict[str, int]:
     loader.contracts()
     loader.knowledge()
     loader.tickets()
-    return {kind: loader.created[kind] for kind in _KINDS}
+    created = {kind: loader.created[kind] for kind in _KINDS}
+    # Each hosted offer adds its own demo data through the registry (never imported here).
+    for spec in registered_offers():
+        if spec.demo is not None:
+            for kind, count in spec.demo().items():
+                created[kind] = created.get(kind, 0) + count
+    return created
 
 
 #: The kinds of :func:`demo_load`'s result, in the order the summary prints them.

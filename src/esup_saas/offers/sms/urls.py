@@ -1,0 +1,4 @@
+"""SMS-U URLs (namespace ``sms``), mounted at ``/sms/`` through the offer registry."""
+
+app_name = "sms"
+urlpatterns: list = []
