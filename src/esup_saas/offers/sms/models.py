@@ -582,6 +582,9 @@ class Part(models.Model):
         ordering = ["recipient", "seq"]
         constraints = [models.UniqueConstraint(fields=["recipient", "seq"], name="sms_part_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.recipient_id}/{self.seq} {self.smsc_id}"
+
 
 class BlacklistedNumber(models.Model):
     """A number never sent to again by this institution: reported invalid by the operator,

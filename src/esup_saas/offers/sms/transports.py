@@ -232,10 +232,8 @@ class SmppTransport:
             smpplib.exceptions.PDUError, smpplib.exceptions.ConnectionError, OSError
         ):
             self.client.unbind()
-        try:
+        with contextlib.suppress(OSError):
             self.client.disconnect()
-        except OSError:  # pragma: no cover
-            pass
         self.client = None
 
     def _drop(self) -> None:
