@@ -996,3 +996,35 @@ def incident_report(*, message: Message, actor: Any, description: str = ""):  # 
         attachments=[attachment],
         actor=actor,
     )
+
+
+@transaction.atomic
+def role_save(*, role: Any, persons: Iterable[Person], groups: Iterable[str]) -> Any:
+    """Save a role (``full_clean``) and replace who holds it: ``persons`` (of the role's
+    institution, else ``ValidationError`` on ``persons``) and ``groups`` (names)."""
+    people = list(persons)
+    if any(p.organisation_id != role.organisation_id for p in people):
+        raise ValidationError({"persons": [_("Choix invalide.")]})
+    role.full_clean()
+    role.save()
+    from .models import RoleAssignment
+
+    role.assignments.all().delete()
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(role=role, person=p) for p in people]
+        + [RoleAssignment(role=role, group=g[:300]) for g in dict.fromkeys(groups) if g]
+    )
+    return role
+
+
+@transaction.atomic
+def managed_delete(*, instance: models.Model) -> None:
+    """Delete one of the institution's managed objects; ``ValidationError`` when it is
+    still used (a billing account with sends, an application with sends)."""
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except models.ProtectedError as exc:
+        raise ValidationError(
+            _("Cet objet est encore utilisé : il ne peut pas être supprimé.")
+        ) from exc
