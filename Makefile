@@ -7,8 +7,12 @@ STAMP  := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := esup_saas.settings
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The data folder (database, uploads, demo mail): ESUP_SAAS_VAR_DIR when set, else var/.
+VAR_DIR := $(or $(ESUP_SAAS_VAR_DIR),var)
+# What the demo's mails link to (the server started below).
+DEMO_ENV := DJANGO_DEBUG=1 ESUP_SAAS_MAIL_DIR=$(VAR_DIR)/mail ESUP_SAAS_BASE_URL=$(or $(ESUP_SAAS_BASE_URL),http://$(HOST):$(PORT))
 
-.PHONY: demo test install lint format typecheck serve clean
+.PHONY: demo test install lint format typecheck serve clean messages
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -20,9 +24,9 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	@mkdir -p var
+	@mkdir -p $(VAR_DIR)
 	DJANGO_DEBUG=1 $(PY) -m esup_saas.cli migrate --noinput
-	DJANGO_DEBUG=1 $(PY) -m esup_saas.cli load_demo
+	$(DEMO_ENV) $(PY) -m esup_saas.cli load_demo
 	@echo ""
 	@echo "  esup-saas is running on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo "  Demo logins, password 'demo' for all:"
@@ -33,7 +37,11 @@ demo: $(STAMP)
 	@echo "    pcu             PCU of Université de Toulon          /portal/"
 	@echo "    pcu-larochelle  PCU of La Rochelle Université        /portal/"
 	@echo ""
-	DJANGO_DEBUG=1 $(PY) -m esup_saas.cli runserver --noreload $(HOST):$(PORT)
+	@# Background work without Redis (docs/background.md): tasks run eagerly after commit, the
+	@# periodic jobs in `esup-saas periodic` beside the web server; mails go to $(VAR_DIR)/mail/.
+	$(DEMO_ENV) $(PY) -m esup_saas.cli periodic & periodic=$$!; \
+	trap 'kill $$periodic 2>/dev/null' EXIT INT TERM; \
+	$(DEMO_ENV) $(PY) -m esup_saas.cli runserver --noreload $(HOST):$(PORT)
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund; \
@@ -53,6 +61,12 @@ format: $(STAMP)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy src
+
+# Re-extract the UI's strings into the English catalog, then compile it (needs GNU gettext).
+# Translate new or fuzzy entries in src/esup_saas/locale/en/LC_MESSAGES/django.po in between.
+messages: $(STAMP)
+	cd src/esup_saas && ../../$(VENV)/bin/django-admin makemessages -l en --ignore='*/migrations/*' --ignore='static/vendor/*'
+	cd src/esup_saas && ../../$(VENV)/bin/django-admin compilemessages --ignore='static/*'
 
 clean:
 	rm -rf $(VENV) node_modules var/esup-saas.sqlite3 var/media var/static

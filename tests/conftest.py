@@ -37,6 +37,7 @@ from esup_saas.tenancy.services import (
     person_create,
     team_create,
 )
+from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server, issue 3)
 
 PASSWORD = "pw"
 
@@ -219,3 +220,19 @@ def make_ticket(
         impact=impact,
         urgency=urgency,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_tests(settings):
+    """Celery tasks run in-process (issue 3).
+
+    Tasks run eagerly even when ``REDIS_URL`` is set for the suite; the test of a real
+    worker (``tests/servicedesk/test_worker.py``) turns this off for itself.
+    """
+    from esup_saas.celery import app
+
+    eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates

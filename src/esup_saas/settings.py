@@ -6,7 +6,11 @@ SQLite database under ``var/`` with no other service.
 
 Variables: ``DJANGO_DEBUG``, ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``, ``DATABASE_URL``
 (``sqlite:///…`` or ``postgres://…``), ``ESUP_SAAS_VAR_DIR`` (data folder), ``EMAIL_HOST``,
-``EMAIL_PORT``, ``DEFAULT_FROM_EMAIL``, ``ESUP_SAAS_ATTACHMENT_MAX_BYTES``.
+``EMAIL_PORT``, ``DEFAULT_FROM_EMAIL``, ``ESUP_SAAS_ATTACHMENT_MAX_BYTES``; background work
+and mail (issue 3, ``docs/background.md``): ``REDIS_URL``, ``CELERY_TASK_ALWAYS_EAGER``,
+``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``, ``ESUP_SAAS_MAIL_DOMAIN``,
+``ESUP_SAAS_BASE_URL``, ``ESUP_SAAS_IMAP_HOST`` / ``_PORT`` / ``_USER`` / ``_PASSWORD`` /
+``_MAILBOX`` / ``_SSL``.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ INSTALLED_APPS = [
     "esup_saas.tenancy",
     "esup_saas.catalog",
     "esup_saas.knowledge",
+    "esup_saas.notifications",
     "esup_saas.servicedesk",
 ]
 
@@ -90,8 +95,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Wait for a writer instead of failing at once when two requests write together.
+    # Wait for a writer instead of failing at once when two requests write together: the
+    # timeout alone does not do it, since two DEFERRED transactions that read before writing
+    # deadlock and SQLite gives up at once ("database is locked"); BEGIN IMMEDIATE queues them.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tenancy.User"
@@ -142,6 +150,48 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "esup-saas@localhost")
 if env_bool("ESUP_SAAS_CONSOLE_EMAIL", False):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif env_str("ESUP_SAAS_MAIL_DIR", ""):
+    # One file per mail in that folder, instead of SMTP (``make demo``: var/mail/).
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env_str("ESUP_SAAS_MAIL_DIR", "")
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+
+# --- background work and mail (issue 3; docs/background.md) ---------------------------------
+#: Redis in production; empty in the embedded default, where tasks run eagerly after commit.
+REDIS_URL = env_str("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = env_bool("CELERY_TASK_EAGER_PROPAGATES", False)
+CELERY_TIMEZONE = "Europe/Paris"
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+#: Periodic jobs (seconds); ``celery beat`` in production, ``esup-saas periodic`` otherwise.
+CELERY_BEAT_SCHEDULE = {
+    "sla-thresholds": {"task": "servicedesk.sla_threshold_sweep", "schedule": 60.0},
+    "auto-close": {"task": "servicedesk.auto_close_sweep", "schedule": 900.0},
+    "notify-pending": {"task": "servicedesk.notify_pending", "schedule": 300.0},
+    "mail-send-due": {"task": "notifications.mail_send_due", "schedule": 60.0},
+    "imap-poll": {"task": "servicedesk.imap_poll", "schedule": 120.0},
+}
+#: Public address of the site, for the links in mails.
+BASE_URL = env_str("ESUP_SAAS_BASE_URL", "http://127.0.0.1:8000")
+#: Domain of the Message-IDs of our mails (threading of replies, item 22).
+MAIL_DOMAIN = env_str("ESUP_SAAS_MAIL_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost")
+#: Attempts before a mail is given up, and the first retry delay (doubled each time).
+MAIL_MAX_ATTEMPTS = env_int("ESUP_SAAS_MAIL_MAX_ATTEMPTS", 5)
+MAIL_RETRY_SECONDS = env_int("ESUP_SAAS_MAIL_RETRY_SECONDS", 60)
+#: IMAP mailbox polled for incoming mail; no host, no polling.
+IMAP_HOST = env_str("ESUP_SAAS_IMAP_HOST", "")
+IMAP_PORT = env_int("ESUP_SAAS_IMAP_PORT", 993)
+IMAP_USER = env_str("ESUP_SAAS_IMAP_USER", "")
+IMAP_PASSWORD = env_str("ESUP_SAAS_IMAP_PASSWORD", "")
+IMAP_MAILBOX = env_str("ESUP_SAAS_IMAP_MAILBOX", "INBOX")
+IMAP_SSL = env_bool("ESUP_SAAS_IMAP_SSL", True)
 
 #: Attachments: largest file in bytes, and the allowed content types (checked on upload).
 ATTACHMENT_MAX_BYTES = env_int("ESUP_SAAS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

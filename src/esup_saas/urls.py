@@ -13,6 +13,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("esup_saas.identity.urls")),
     path("portal/", include("esup_saas.servicedesk.urls_portal")),
+    # SLA, reports and notifications (issue 3): console pages in their own URL modules.
+    path("console/sla/reports/", include("esup_saas.servicedesk.urls_sla")),
+    path("console/sla/", include("esup_saas.catalog.urls_sla")),
+    path("console/notifications/", include("esup_saas.notifications.urls_console")),
+    path("notifications/", include("esup_saas.notifications.urls")),
     path("console/", include("esup_saas.servicedesk.urls_console")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -90,24 +90,6 @@ def test_later_login_updates_and_same_eppn_by_another_protocol_is_the_same_accou
     assert Person.objects.filter(last_name__in=["Dupont", "Durand"]).count() == 1
 
 
-def test_existing_contact_with_same_mail_is_joined_not_duplicated(world):
-    # The member of the shared world has member@example.org; give an SSO eppn that says so.
-    world.member.email = "marc.member@c1.example.org"
-    world.member.save()
-    user = external_login(
-        claims=_claims(
-            eduPersonPrincipalName="mmember@c1.example.org",
-            givenName="Marc",
-            sn="Member",
-            mail="Marc.Member@c1.example.org",
-        ),
-        method=LoginMethod.CAS,
-    )
-    assert user.pk == world.member.user.pk
-    # Already a member: no extra role.
-    assert Membership.objects.filter(person=world.member).count() == 1
-
-
 def test_agent_of_a_provider_and_pcu_of_own_university_is_one_account(world):
     """specs item 3: one login, both roles."""
     from esup_saas.tenancy.selectors import can_use_console, can_use_portal
@@ -162,3 +144,26 @@ def test_two_simultaneous_first_logins_end_on_one_account(world, monkeypatch):
     assert len(calls) == 2
     assert User.objects.filter(username__startswith="jdupont").count() == 1
     assert user.person == ExternalIdentity.objects.get().person
+
+
+def test_first_login_joins_a_contact_without_account_by_mail(world):
+    from esup_saas.tenancy.services import person_create
+
+    contact = person_create(
+        first_name="Jeanne",
+        last_name="Dupont",
+        organisation=world.customer,
+        email="jeanne.dupont@c1.example.org",
+    )
+    user = external_login(claims=_claims(), method=LoginMethod.CAS)
+    assert user.person.pk == contact.pk
+
+
+def test_first_login_never_takes_over_an_account_by_mail(world):
+    # The PCU "owner" has a local account; an SSO login with the same mail is another person.
+    claims = _claims(mail=world.owner.email, eduPersonPrincipalName="imposter@c1.example.org")
+    user = external_login(claims=claims, method=LoginMethod.SAML)
+    assert user.person.pk != world.owner.pk
+    world.owner.refresh_from_db()
+    assert world.owner.user.username == "owner"
+    assert not world.owner.memberships.filter(person__user=user).exists()

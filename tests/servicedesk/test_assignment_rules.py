@@ -82,3 +82,27 @@ def test_the_first_history_line_names_the_caller(world):
     first = ticket.history.earliest("history_date")
     assert first.history_type == "+"
     assert first.history_user_id == world.owner.user.pk
+
+
+def test_huge_texts_are_refused_with_the_limit(world):
+    from esup_saas.servicedesk.models import LogEntry, Ticket
+    from esup_saas.servicedesk.services import MAX_TEXT_CHARS, log_entry_add, ticket_create
+
+    with pytest.raises(ValidationError) as exc:
+        ticket_create(
+            caller=world.owner,
+            subcategory=world.incident_sub,
+            title="Gros",
+            description="x" * (MAX_TEXT_CHARS + 1),
+            impact=3,
+            urgency=3,
+        )
+    assert exc.value.message_dict["description"] == [
+        "Ce texte dépasse 50\u202f000 caractères ; joignez plutôt un fichier."
+    ]
+    assert not Ticket.objects.filter(title="Gros").exists()
+    ticket = make_ticket(world)
+    with pytest.raises(ValidationError) as exc:
+        log_entry_add(ticket=ticket, actor=world.owner.user, body="y" * (MAX_TEXT_CHARS + 1))
+    assert "body" in exc.value.message_dict
+    assert LogEntry.objects.filter(ticket=ticket).count() == 0

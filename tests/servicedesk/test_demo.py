@@ -12,13 +12,26 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from esup_saas.catalog.models import CustomerContract, SupportModel
+from esup_saas.catalog.models import CustomerContract, CustomerContractService, SupportModel
+from esup_saas.catalog.models_sla import SLA, HolidayCalendar, ProviderSlaSettings, ServiceHours
 from esup_saas.catalog.selectors import services_open_to
 from esup_saas.knowledge.models import Faq
+from esup_saas.notifications.models import OutgoingMail
 from esup_saas.servicedesk.demo import demo_load
-from esup_saas.servicedesk.models import Kind, LogEntry, RefCounter, Ticket
+from esup_saas.servicedesk.models import (
+    Kind,
+    LogEntry,
+    MailInbox,
+    RefCounter,
+    SlaClock,
+    SlaThresholdEvent,
+    Ticket,
+    TicketEvent,
+)
+from esup_saas.servicedesk.notify import notify_pending
 from esup_saas.servicedesk.selectors import tickets_for_user
 from esup_saas.servicedesk.services import ticket_create
+from esup_saas.servicedesk.sla import auto_close_sweep, sla_threshold_sweep, ticket_sla_states
 from esup_saas.tenancy.models import Organisation, Person, User
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -114,6 +127,14 @@ def test_first_load_creates_the_seed_world(demo):
     assert demo["tickets"] == 7
     assert demo["FAQs"] == 5
     assert demo["persons"] >= 6
+    # service levels: one of each per provider (esup, amu, paris1)
+    for kind in ("service hours", "holiday calendars", "SLAs", "SLA settings", "mail inboxes"):
+        assert demo[kind] == 3, kind
+    # Toulon's three contract × service pairs, La Rochelle's two
+    assert demo["SLAs chosen"] == 5
+    assert demo["SLA clocks replayed"] == 7
+    # TTR 75 % and 100 % of the five tickets still open, all crossed in 2020
+    assert demo["SLA thresholds recorded"] == 10
 
 
 def test_second_load_writes_nothing(demo):
@@ -342,3 +363,134 @@ def test_history_rows_carry_the_seeds_dates(demo):
     closed = r4.history.filter(status="closed").get()
     assert closed.close_date == paris("2020-01-30 14:46:02")
     assert closed.resolution_date == paris("2020-01-30 14:44:32")
+
+
+# --- service levels (issue 3) ------------------------------------------------------------------
+
+
+def test_service_levels_of_the_three_providers(demo):
+    for code in ("esup", "amu", "paris1"):
+        hours = ServiceHours.objects.get(provider__code=code)
+        assert hours.timezone == "Europe/Paris"
+        intervals = [(i.weekday, i.start, i.end) for i in hours.intervals.all()]
+        assert intervals == [
+            (day, start, end)
+            for day in range(5)
+            for start, end in (
+                (dt.time(8, 30), dt.time(12, 0)),
+                (dt.time(13, 30), dt.time(17, 30)),
+            )
+        ]
+        calendar = HolidayCalendar.objects.get(provider__code=code)
+        assert (calendar.country, calendar.subdivision) == ("FR", "")
+        sla = SLA.objects.get(provider__code=code)
+        assert (sla.service_hours, sla.holiday_calendar) == (hours, calendar)
+        # every priority of every request type has a TTO and a TTR goal
+        assert sla.targets.count() == 4 * 3 * 2
+        assert ProviderSlaSettings.objects.get(provider__code=code).auto_close_days == 7
+    incident_p1 = SLA.objects.get(provider__code="esup").targets.filter(
+        request_type="incident", priority=1
+    )
+    assert set(incident_p1.values_list("metric", "value", "unit")) == {
+        ("tto", 4, "hours"),
+        ("ttr", 2, "business_days"),
+    }
+    closures = HolidayCalendar.objects.get(provider__code="esup").closures
+    assert closures.filter(first_day=dt.date(2025, 12, 24), last_day=dt.date(2025, 12, 31)).exists()
+    assert not HolidayCalendar.objects.get(provider__code="amu").closures.exists()
+
+
+def test_every_contract_of_toulon_and_la_rochelle_has_its_providers_sla(demo):
+    coverages = CustomerContractService.objects.filter(
+        contract__customer__code__in=["toulon", "larochelle"]
+    ).select_related("sla", "service")
+    assert coverages.count() == 5
+    for coverage in coverages:
+        assert coverage.sla is not None
+        assert coverage.sla.provider_id == coverage.service.provider_id
+    inboxes = {
+        (i.address, i.service.name, i.subcategory.request_type)
+        for i in MailInbox.objects.select_related("service", "subcategory")
+    }
+    assert inboxes == {
+        ("support-esup@esup-portail.example.org", ESUP, "incident"),
+        ("support-geforp@esup-portail.example.org", GEFORP, "incident"),
+        ("support-smsu@esup-portail.example.org", SMSU, "incident"),
+    }
+
+
+def test_i7_clocks_are_the_seeds(demo):
+    """I-000007, a priority 3 incident of ESUP: TTO 1 business day, TTR 5 business days.
+
+    A business day is 7 h 30 (08:30-12:00, 13:30-17:30). Opened Thursday 30 January 2020
+    12:21:05, during the lunch break: the clocks start at 13:30. Assigned at 14:35:51: the
+    TTO stops after 1 h 05 min 51 s = 3,951 s of 27,000 ("SLA TTO dépassé ? non",
+    "Dépassement SLA TTO 0s", as in the seed). The TTR runs on: 37 h 30 of business time =
+    Thursday 30 13:30-17:30 (4 h) + Friday 31 (7 h 30) + Monday 3, Tuesday 4, Wednesday 5
+    February (22 h 30) + Thursday 6 08:30-12:00 (3 h 30) → Thursday 6 February 2020 12:00
+    Paris. Its 75 % (28 h 07 min 30 s) falls on Wednesday 5 February at 08:30 + 1 h 37 min
+    30 s = 10:07:30.
+    """
+    i7 = ticket("I-000007")
+    assert i7.status == "assigned"  # the seed's status: old breaches escalate nothing
+    assert i7.ttr_deadline == paris("2020-02-06 12:00:00")
+    assert i7.tto_deadline is None  # stopped at the assignment
+    tto = SlaClock.objects.get(ticket=i7, metric="tto")
+    assert (tto.goal_seconds, tto.elapsed_seconds, tto.running_since) == (27000, 3951, None)
+    ttr = SlaClock.objects.get(ticket=i7, metric="ttr")
+    assert ttr.goal_seconds == 5 * 27000
+    assert ttr.running_since == paris("2020-01-30 14:35:51")
+    assert ttr.warning_at == paris("2020-02-05 10:07:30")
+    assert ttr.deadline == paris("2020-02-06 12:00:00")
+    states = ticket_sla_states(i7)
+    assert (states["tto"].passed, states["tto"].overrun_seconds) == (False, 0)
+    assert states["ttr"].passed and states["ttr"].overrun_seconds > 0
+    # the thresholds of 2020 are recorded at the instants they were crossed, quietly
+    thresholds = set(
+        SlaThresholdEvent.objects.filter(ticket=i7).values_list("metric", "threshold", "at")
+    )
+    assert thresholds == {
+        ("ttr", 75, paris("2020-02-05 10:07:30")),
+        ("ttr", 100, paris("2020-02-06 12:00:00")),
+    }
+    assert (ttr.warned_at, ttr.breached_at) == (ttr.warning_at, ttr.deadline)
+    assert not TicketEvent.objects.filter(kind="sla_threshold").exists()
+
+
+def test_the_first_periodic_run_after_the_demo_floods_nothing(
+    demo, django_capture_on_commit_callbacks
+):
+    statuses = dict(Ticket.objects.values_list("pk", "status"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sla_threshold_sweep() == {"warnings": 0, "breaches": 0}
+        assert notify_pending() == 0
+        # I-000003, resolved on 30 January 2020, closes after its provider's 7 days
+        assert auto_close_sweep() == 1
+    i3 = ticket("I-000003")
+    assert i3.status == "closed" and i3.satisfaction is None
+    assert {pk: s for pk, s in statuses.items() if pk != i3.pk} == {
+        pk: s for pk, s in Ticket.objects.values_list("pk", "status") if pk != i3.pk
+    }
+    # one mail: "ticket closed" to its caller, Toulon's PCU
+    mails = list(OutgoingMail.objects.values_list("trigger", "to_email"))
+    assert mails == [("ticket_closed", Person.objects.get(user__username="pcu").email)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sla_threshold_sweep() == {"warnings": 0, "breaches": 0}
+        assert auto_close_sweep() == 0
+    assert OutgoingMail.objects.count() == 1
+
+
+def test_loading_over_a_demo_made_before_the_service_levels(db):
+    """A database loaded before issue 3 (tickets, no SLA): the clocks are replayed too."""
+    demo_load()
+    SlaThresholdEvent.objects.all().delete()
+    SlaClock.objects.all().delete()
+    CustomerContractService.objects.update(sla=None)
+    Ticket.objects.update(tto_deadline=None, ttr_deadline=None)
+    for model in (MailInbox, ProviderSlaSettings, SLA, ServiceHours, HolidayCalendar):
+        model.objects.all().delete()
+    again = demo_load()
+    assert again["tickets"] == 0
+    assert again["SLAs"] == 3 and again["SLA clocks replayed"] == 7
+    assert ticket("I-000007").ttr_deadline == paris("2020-02-06 12:00:00")
+    assert SlaThresholdEvent.objects.count() == 10

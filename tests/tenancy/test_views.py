@@ -106,10 +106,16 @@ def test_service_manager_manages_their_organisation_only(world, as_user):
     client = as_user(world.agent)
     assert client.get(detail("p1")).context["can_manage"] is True
 
-    client.post(grant("p1"), {"person": world.agent.pk, "role": Role.COORDINATOR})
+    client.post(grant("p1"), {"person": world.agent.pk, "role": Role.AGENT})
     assert Membership.objects.filter(
-        person=world.agent, organisation=world.provider, role=Role.COORDINATOR
+        person=world.agent, organisation=world.provider, role=Role.AGENT
     ).exists()
+    # A service manager cannot promote anyone, themselves included, to coordinator.
+    response = client.post(
+        grant("p1"), {"person": world.agent.pk, "role": Role.COORDINATOR}, follow=True
+    )
+    assert "Seul un coordinateur peut attribuer" in text(response)
+    assert not Membership.objects.filter(person=world.agent, role=Role.COORDINATOR).exists()
 
     # Another tenant's organisation and membership: 404, nothing removed.
     theirs = Membership.objects.get(person=world.other_agent, role=Role.AGENT)

@@ -28,6 +28,15 @@ from .models import (
     SupportModel,
     SupportModelLine,
 )
+from .models_sla import (
+    SLA,
+    SLT,
+    Closure,
+    HolidayCalendar,
+    ProviderSlaSettings,
+    ServiceHours,
+    ServiceHoursInterval,
+)
 
 #: Addresses typed without a scheme are taken as https (Django 6's default).
 URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -185,3 +194,66 @@ class SupportModelLineAdmin(admin.ModelAdmin):
     search_fields = ("support_model__name", "service__name", "team__name")
     autocomplete_fields = ("support_model", "service", "team")
     list_select_related = ("support_model", "service", "team")
+
+
+# --- SLA (issue 3): targets, service hours, holiday calendars --------------------------------
+
+
+class ServiceHoursIntervalInline(admin.TabularInline):
+    model = ServiceHoursInterval
+    extra = 0
+
+
+@admin.register(ServiceHours)
+class ServiceHoursAdmin(admin.ModelAdmin):
+    list_display = ("name", "provider", "timezone")
+    list_filter = ("provider",)
+    search_fields = ("name",)
+    inlines = [ServiceHoursIntervalInline]
+
+
+class ClosureInline(admin.TabularInline):
+    model = Closure
+    extra = 0
+
+
+@admin.register(HolidayCalendar)
+class HolidayCalendarAdmin(admin.ModelAdmin):
+    list_display = ("name", "provider", "country", "subdivision")
+    list_filter = ("provider", "subdivision")
+    search_fields = ("name",)
+    inlines = [ClosureInline]
+
+
+class SLTInline(admin.TabularInline):
+    model = SLT
+    extra = 0
+
+
+@admin.register(SLA)
+class SLAAdmin(admin.ModelAdmin):
+    list_display = ("name", "provider", "service_hours", "holiday_calendar")
+    list_filter = ("provider",)
+    search_fields = ("name",)
+    inlines = [SLTInline]
+
+
+@admin.register(ProviderSlaSettings)
+class ProviderSlaSettingsAdmin(admin.ModelAdmin):
+    list_display = ("provider", "auto_close_days")
+
+
+@admin.register(SLT)
+class SLTAdmin(admin.ModelAdmin):
+    list_display = ("sla", "priority", "request_type", "metric", "value", "unit")
+    list_filter = ("metric", "request_type", "priority")
+
+
+@admin.register(ServiceHoursInterval)
+class ServiceHoursIntervalAdmin(admin.ModelAdmin):
+    list_display = ("hours", "weekday", "start", "end")
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ("calendar", "label", "first_day", "last_day")

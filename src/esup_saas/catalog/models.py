@@ -209,6 +209,15 @@ class CustomerContractService(models.Model):
 
     contract = models.ForeignKey(CustomerContract, on_delete=models.CASCADE, related_name="covered")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="coverages")
+    # SLA (issue 3): the agreement that applies to this contract × service.
+    sla = models.ForeignKey(
+        "catalog.SLA",
+        verbose_name=_("SLA"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="coverages",
+    )
 
     class Meta:
         verbose_name = _("service couvert")
@@ -399,3 +408,18 @@ class SupportModelLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} → {self.team}"
+
+
+# SLA (issue 3): service levels live in their own module, registered with this app.
+from .models_sla import (  # noqa: E402, F401
+    SLA,
+    SLT,
+    Closure,
+    HolidayCalendar,
+    Metric,
+    ProviderSlaSettings,
+    ServiceHours,
+    ServiceHoursInterval,
+    TimeUnit,
+    Weekday,
+)

@@ -76,7 +76,9 @@ def _apply_claims(person: Person, claims: Claims) -> bool:
 
 def _matching_person(organisation: Organisation, claims: Claims) -> Person | None:
     """A person of ``organisation`` created before their first login (by an administrator
-    as a contact), recognised by their mail: exactly one match, not yet tied to an eppn."""
+    as a contact), recognised by their mail: exactly one match, not yet tied to an eppn,
+    and without an account of their own — an existing account is never taken over by a
+    login whose only proof is a matching mail (an administrator merges them instead)."""
     if not claims.email:
         return None
     candidates = list(
@@ -84,6 +86,7 @@ def _matching_person(organisation: Organisation, claims: Claims) -> Person | Non
             organisation=organisation,
             email__iexact=claims.email,
             external_identities__isnull=True,
+            user__isnull=True,
         )[:2]
     )
     return candidates[0] if len(candidates) == 1 else None

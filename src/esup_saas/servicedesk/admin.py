@@ -35,6 +35,8 @@ from .models import (
     TicketEvent,
     Urgency,
 )
+from .models_mail import InboundMail, MailInbox
+from .models_sla import SlaClock, SlaThresholdEvent, TicketEventNotified
 from .selectors import parse_ref, priority_for
 from .workflow import Status
 
@@ -317,3 +319,49 @@ class SavedSearchAdmin(admin.ModelAdmin):
     search_fields = ("name", "owner__username")
     autocomplete_fields = ("owner",)
     list_select_related = ("owner",)
+
+
+# --- SLA clocks and mail in (issue 3): records, read-only ------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the engine: viewable, never typed."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(ReadOnlyAdmin):
+    list_display = ("ticket", "metric", "goal_seconds", "elapsed_seconds", "deadline")
+    list_filter = ("metric",)
+    list_select_related = ("ticket",)
+
+
+@admin.register(SlaThresholdEvent)
+class SlaThresholdEventAdmin(ReadOnlyAdmin):
+    list_display = ("ticket", "metric", "threshold", "at", "overrun_seconds")
+    list_filter = ("metric", "threshold")
+    list_select_related = ("ticket",)
+
+
+@admin.register(TicketEventNotified)
+class TicketEventNotifiedAdmin(ReadOnlyAdmin):
+    list_display = ("event", "at")
+
+
+@admin.register(MailInbox)
+class MailInboxAdmin(admin.ModelAdmin):
+    list_display = ("address", "service", "subcategory", "active")
+    list_filter = ("active", "service")
+    search_fields = ("address",)
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "from_email", "subject", "status", "ticket")
+    list_filter = ("status",)
+    search_fields = ("from_email", "subject", "message_id")

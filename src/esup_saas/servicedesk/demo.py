@@ -8,6 +8,20 @@ priorities, and the five FAQs. People are invented (DESIGN.md section 6): no nam
 is used, e-mail addresses are on ``example.org`` and phone numbers in the range ARCEP keeps for
 fiction (01 99 00 xx xx).
 
+Service levels (issue 3) are invented too, since iTop's screens show none: each provider
+(ESUP, Aix-Marseille for GEFORP, Paris 1 for SMS-U) works Monday-Friday 08:30-12:00 /
+13:30-17:30 Europe/Paris outside French public holidays (ESUP also closes the Christmas
+week), commits to :data:`SLA_TARGETS` on every contract × service of Toulon and La Rochelle,
+closes resolved tickets after 7 days, and has one service address per service
+(``support-smsu@esup-portail.example.org`` …) for mail in. The seed's tickets date from
+January 2020: their clocks are replayed at the seed's times (``sla.ticket_sla_replay``), so
+I-000007's TTO shows "SLA TTO dépassé ? non / Dépassement SLA TTO 0s" as in the seed, while
+the TTR of the tickets still open has been breached for years. Those old thresholds are
+recorded quietly (``sla.sla_thresholds_mark_passed``): the first periodic sweep after
+``make demo`` sends no mail and escalates nothing, and the tickets keep the seed's statuses.
+The mail templates need no row: the French and English defaults of the triggers are in
+force until someone edits them at ``/console/notifications/``.
+
 Loading is idempotent: every object is found by its natural key (organisation code, names,
 ticket kind + number, username) and created only when missing; an object already there is
 left as it is, so a second run writes nothing (no duplicated log, contact or history row).
@@ -22,7 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from esup_saas.catalog.models import (
     CguAcceptance,
@@ -39,6 +53,14 @@ from esup_saas.catalog.models import (
     SupportModel,
     SupportModelLine,
 )
+from esup_saas.catalog.models_sla import SLA, HolidayCalendar, ProviderSlaSettings, ServiceHours
+from esup_saas.catalog.services_sla import (
+    coverage_sla_set,
+    holiday_calendar_save,
+    provider_sla_settings_set,
+    service_hours_save,
+    sla_save,
+)
 from esup_saas.catalog.registry import registered_offers
 from esup_saas.knowledge.models import Faq, FaqCategory, KnownError
 from esup_saas.lib.html import sanitize_html
@@ -53,15 +75,18 @@ from esup_saas.tenancy.services import (
 from .models import (
     Impact,
     LogEntry,
+    MailInbox,
     PriorityMatrix,
     ResolutionCode,
     Satisfaction,
+    SlaClock,
     Ticket,
     TicketEvent,
     Urgency,
 )
 from .selectors import DEFAULT_PRIORITY_MATRIX, parse_ref
 from .services import log_entry_add, priority_matrix_set, ticket_create, ticket_transition
+from .sla import sla_thresholds_mark_passed, ticket_sla_replay
 
 #: The password of every demo account.
 DEMO_PASSWORD = "demo"
@@ -377,6 +402,72 @@ SUPPORT_MODELS = [
     ),
 ]
 
+# --- service levels (issue 3) ----------------------------------------------------------------
+SLA_PROVIDERS = ("esup", "amu", "paris1")
+HOURS_NAME = "Heures ouvrées"
+#: Monday-Friday 08:30-12:00 and 13:30-17:30 (7 h 30 a day: one business day).
+HOURS_INTERVALS = [
+    (day, start, end)
+    for day in range(5)
+    for start, end in ((dt.time(8, 30), dt.time(12, 0)), (dt.time(13, 30), dt.time(17, 30)))
+]
+HOURS_TIMEZONE = "Europe/Paris"
+CALENDAR_NAME = "Jours fériés France"
+#: ESUP's own closure: the Christmas week, every year the demo may be shown.
+CLOSURES = {
+    "esup": [
+        (f"Fermeture de fin d'année {year}", dt.date(year, 12, 24), dt.date(year, 12, 31))
+        for year in range(2019, 2031)
+    ]
+}
+SLA_NAME = "SLA standard"
+SLA_DESCRIPTION = (
+    "Engagements de service des offres hébergées, en heures ouvrées (lundi-vendredi "
+    "8 h 30-12 h, 13 h 30-17 h 30, hors jours fériés)."
+)
+H, D = "hours", "business_days"
+#: (request type, priorities, TTO (value, unit), TTR (value, unit)). A business day is 7 h 30.
+SLA_TARGETS: list[tuple[str, tuple[int, ...], tuple[int, str], tuple[int, str]]] = [
+    (INC, (1, 2), (4, H), (2, D)),
+    (INC, (3, 4), (1, D), (5, D)),
+    (SR, (1, 2), (1, D), (5, D)),
+    (SR, (3, 4), (2, D), (10, D)),
+    (CR, (1, 2), (2, D), (20, D)),
+    (CR, (3, 4), (5, D), (40, D)),
+]
+#: The customers whose every contract × service gets its provider's SLA.
+SLA_CUSTOMERS = ("toulon", "larochelle")
+AUTO_CLOSE_DAYS = 7
+# (address, service, subcategory of the tickets it opens)
+MAIL_INBOXES = [
+    (
+        "support-esup@esup-portail.example.org",
+        ESUP,
+        "Déclarer une anomalie concernant les offres hébergées ESUP",
+    ),
+    ("support-geforp@esup-portail.example.org", GEFORP, "Déclarer un incident sur GEFORP"),
+    ("support-smsu@esup-portail.example.org", SMSU, "Déclarer un incident sur SMSU"),
+]
+
+
+def _sla_targets() -> list[dict[str, Any]]:
+    """:data:`SLA_TARGETS` as ``sla_save``'s rows."""
+    rows = []
+    for request_type, priorities, tto, ttr in SLA_TARGETS:
+        for priority in priorities:
+            for metric, (value, unit) in (("tto", tto), ("ttr", ttr)):
+                rows.append(
+                    {
+                        "priority": priority,
+                        "request_type": request_type,
+                        "metric": metric,
+                        "value": value,
+                        "unit": unit,
+                    }
+                )
+    return rows
+
+
 # --- knowledge ------------------------------------------------------------------------------
 FAQ_CATEGORIES = ["ESUP Offres Hébergées", "GEFORP", "SMSU"]
 
@@ -623,6 +714,8 @@ class _Loader:
         self.people: dict[str, Person] = {}
         self.teams: dict[str, Team] = {}
         self.services: dict[str, Service] = {}
+        self.slas: dict[str, SLA] = {}
+        self.new_tickets: list[Ticket] = []
 
     def organisations(self) -> None:
         for code, name, parent, uai, domains, provider, customer in ORGANISATIONS:
@@ -809,6 +902,70 @@ class _Loader:
             priority_matrix_set(provider=None, cells=dict(DEFAULT_PRIORITY_MATRIX))
             self.created["priority matrices"] += 1
 
+    def service_levels(self) -> None:
+        """Hours, calendars, SLAs, their choice per contract × service, settings, addresses."""
+        for code in SLA_PROVIDERS:
+            provider = self.orgs[code]
+            hours = ServiceHours.objects.filter(provider=provider, name=HOURS_NAME).first()
+            if hours is None:
+                hours = service_hours_save(
+                    actor=None,
+                    provider=provider,
+                    name=HOURS_NAME,
+                    timezone=HOURS_TIMEZONE,
+                    intervals=HOURS_INTERVALS,
+                )
+                self.created["service hours"] += 1
+            calendar = HolidayCalendar.objects.filter(provider=provider, name=CALENDAR_NAME).first()
+            if calendar is None:
+                calendar = holiday_calendar_save(
+                    actor=None,
+                    provider=provider,
+                    name=CALENDAR_NAME,
+                    country=HolidayCalendar.Country.FRANCE,
+                    subdivision=HolidayCalendar.Subdivision.NONE,
+                    closures=CLOSURES.get(code, []),
+                )
+                self.created["holiday calendars"] += 1
+            sla = SLA.objects.filter(provider=provider, name=SLA_NAME).first()
+            if sla is None:
+                sla = sla_save(
+                    actor=None,
+                    provider=provider,
+                    name=SLA_NAME,
+                    description=SLA_DESCRIPTION,
+                    service_hours=hours,
+                    holiday_calendar=calendar,
+                    targets=_sla_targets(),
+                )
+                self.created["SLAs"] += 1
+            self.slas[code] = sla
+            if not ProviderSlaSettings.objects.filter(provider=provider).exists():
+                provider_sla_settings_set(
+                    actor=None, provider=provider, auto_close_days=AUTO_CLOSE_DAYS
+                )
+                self.created["SLA settings"] += 1
+        coverages = CustomerContractService.objects.filter(
+            contract__customer__code__in=SLA_CUSTOMERS, sla__isnull=True
+        ).select_related("service__provider", "contract")
+        for coverage in coverages.order_by("pk"):
+            sla = self.slas.get(coverage.service.provider.code)
+            if sla is not None:
+                coverage_sla_set(actor=None, coverage=coverage, sla=sla)
+                self.created["SLAs chosen"] += 1
+        for address, service_name, subcategory_name in MAIL_INBOXES:
+            if MailInbox.objects.filter(address=address).exists():
+                continue
+            service = self.services[service_name]
+            inbox = MailInbox(
+                address=address,
+                service=service,
+                subcategory=ServiceSubcategory.objects.get(service=service, name=subcategory_name),
+            )
+            inbox.full_clean()
+            inbox.save()
+            self.created["mail inboxes"] += 1
+
     def knowledge(self) -> None:
         categories = {}
         for name in FAQ_CATEGORIES:
@@ -866,7 +1023,29 @@ class _Loader:
             _backdate(ticket, mark, start)
             for step in spec["steps"]:
                 self._ticket_step(ticket, step)
+            self.new_tickets.append(ticket)
             self.created["tickets"] += 1
+
+    def sla_clocks(self) -> None:
+        """The seed tickets' clocks at the seed's times, their old thresholds recorded quietly.
+
+        A ticket loaded now (its writes ran at today's time and were moved back to 2020) or
+        one loaded before the service levels existed (no clock yet) has its clocks replayed
+        from its history; then every threshold crossed long ago is recorded without mail or
+        escalation (see the module docstring).
+        """
+        seed_q = Q()
+        for spec in TICKETS:
+            kind, number = parse_ref(spec["ref"]) or ("", 0)
+            seed_q |= Q(kind=kind, number=number)
+        seed = list(Ticket.objects.filter(seed_q).order_by("pk"))
+        new_ids = {t.pk for t in self.new_tickets}
+        with_clocks = set(SlaClock.objects.values_list("ticket_id", flat=True))
+        for ticket in seed:
+            replay = ticket.pk in new_ids or ticket.pk not in with_clocks
+            if replay and ticket_sla_replay(ticket=ticket):
+                self.created["SLA clocks replayed"] += 1
+            self.created["SLA thresholds recorded"] += sla_thresholds_mark_passed(ticket=ticket)
 
     def _ticket_step(self, ticket: Ticket, step: tuple[Any, ...]) -> None:
         """Play one step of a ticket's story, then move what it wrote to the seed's time."""
@@ -958,8 +1137,10 @@ def demo_load() -> dict[str, int]:
     loader.persons()
     loader.catalogue()
     loader.contracts()
+    loader.service_levels()
     loader.knowledge()
     loader.tickets()
+    loader.sla_clocks()
     created = {kind: loader.created[kind] for kind in _KINDS}
     # Each hosted offer adds its own demo data through the registry (never imported here).
     for spec in registered_offers():
@@ -988,4 +1169,12 @@ _KINDS = (
     "FAQs",
     "known errors",
     "tickets",
+    "service hours",
+    "holiday calendars",
+    "SLAs",
+    "SLA settings",
+    "SLAs chosen",
+    "mail inboxes",
+    "SLA clocks replayed",
+    "SLA thresholds recorded",
 )

@@ -21,6 +21,7 @@ from esup_saas.tenancy.selectors import organisation_ids_for, teams_for_user
 
 from .models import Kind, Priority, Ticket
 from .selectors import parse_ref
+from .selectors_sla import breached_ticket_ids
 from .workflow import ONGOING_STATES, Status
 
 
@@ -30,7 +31,8 @@ class TicketFilter(django_filters.FilterSet):
     ``status`` is multiple; when none is chosen the list shows the ongoing states
     (``workflow.ONGOING_STATES``: open plus resolved). ``q`` matches a ref such as
     ``R-000001`` exactly, else a part of the title. ``unassigned`` keeps tickets without an
-    agent. Needs ``request`` (for the user's choices).
+    agent. ``sla_breached`` keeps tickets with a TTO or TTR clock past its goal
+    (``selectors_sla.breached_ticket_ids``). Needs ``request`` (for the user's choices).
     """
 
     q = django_filters.CharFilter(
@@ -54,6 +56,9 @@ class TicketFilter(django_filters.FilterSet):
         choices=Priority.choices,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
+    sla_breached = django_filters.BooleanFilter(
+        label=_("SLA dépassé"), method="filter_sla_breached", widget=forms.CheckboxInput
+    )
 
     class Meta:
         model = Ticket
@@ -67,6 +72,7 @@ class TicketFilter(django_filters.FilterSet):
             "agent",
             "unassigned",
             "priority",
+            "sla_breached",
         ]
 
     def __init__(self, data: Any = None, queryset: Any = None, *, request: Any, **kwargs: Any):
@@ -106,6 +112,7 @@ class TicketFilter(django_filters.FilterSet):
                 widget.attrs.setdefault("class", "form-control form-control-sm")
             widget.attrs.setdefault("data-testid", f"filter-{name}")
         self.form.fields["unassigned"].required = False
+        self.form.fields["sla_breached"].required = False
 
     def filter_text(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         """A full ref (``I-000007``) picks that ticket; other text searches the title."""
@@ -123,6 +130,12 @@ class TicketFilter(django_filters.FilterSet):
     ) -> QuerySet[Ticket]:
         """Checked: only tickets without an agent; unchecked: no restriction."""
         return queryset.filter(agent__isnull=True) if value else queryset
+
+    def filter_sla_breached(
+        self, queryset: QuerySet[Ticket], name: str, value: bool | None
+    ) -> QuerySet[Ticket]:
+        """Checked: only tickets with a TTO or TTR clock past its goal now."""
+        return queryset.filter(pk__in=breached_ticket_ids()) if value else queryset
 
     def filter_queryset(self, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         """Apply the filters; without a chosen status, keep the ongoing states only."""

@@ -48,6 +48,21 @@ class PersonChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Person) -> str:  # type: ignore[override]
         return f"{obj.full_name} ({obj.function})" if obj.function else obj.full_name
 
+    def _check_values(self, value: Any) -> QuerySet[Person]:
+        # An integer beyond 64 bits is no person's id; SQLite would overflow on it (a 500).
+        for pk in value:
+            try:
+                too_big = abs(int(pk)) >= 2**63
+            except (TypeError, ValueError):
+                continue  # Django's own check answers "invalid_pk_value"
+            if too_big:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)  # type: ignore[misc]
+
 
 class PortalForm(forms.Form):
     """A form whose widgets get Bootstrap's ``is-invalid`` class when their field has an error."""

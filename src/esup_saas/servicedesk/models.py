@@ -382,3 +382,8 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# SLA and mail in (issue 3): their models live in their own modules, registered here.
+from .models_mail import InboundMail, MailInbox  # noqa: E402, F401
+from .models_sla import SlaClock, SlaThresholdEvent, TicketEventNotified  # noqa: E402, F401

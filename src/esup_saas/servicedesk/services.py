@@ -50,7 +50,18 @@ from .selectors import (
     team_can_handle,
     user_can_see_ticket,
 )
+from .sla import ticket_sla_sync  # SLA clocks (issue 3)
 from .workflow import Side, Status, Transition, get_transition, target_of
+
+#: Longest description or log entry accepted, in characters (about 30 pages of text); larger
+#: documents belong in attachments.
+MAX_TEXT_CHARS = 50_000
+
+
+def _too_long() -> str:
+    return _("Ce texte dépasse %(n)s caractères ; joignez plutôt un fichier.") % {
+        "n": f"{MAX_TEXT_CHARS:,}".replace(",", "\u202f")
+    }
 
 
 class TransitionNotAllowed(ValidationError):
@@ -256,6 +267,8 @@ def ticket_create(
     ):
         raise PermissionDenied(_("Vous ne pouvez pas ouvrir de requête pour ce demandeur."))
     errors: dict[str, list[str]] = {}
+    if len(description) > MAX_TEXT_CHARS:
+        errors["description"] = [_too_long()]
     if subcategory.status != "production" or not service_is_open_to(service, org.pk):
         errors.setdefault("subcategory", []).append(
             _("Le service « %(service)s » n'est pas ouvert à %(org)s.")
@@ -314,6 +327,7 @@ def ticket_create(
         at=ticket.start_date,
         data={"origin": origin},
     )
+    ticket_sla_sync(ticket=ticket, at=ticket.start_date)  # SLA clocks (issue 3)
     return ticket
 
 
@@ -438,6 +452,7 @@ def ticket_transition(
         at=now,
         data={k: (v.pk if hasattr(v, "pk") else v) for k, v in fields.items()},
     )
+    ticket_sla_sync(ticket=locked, at=now)  # SLA clocks (issue 3)
     if comment.strip():
         _log_add(
             ticket=locked,
@@ -520,6 +535,7 @@ def ticket_update(
         at=locked.last_update,
         data={"priority": locked.priority},
     )
+    ticket_sla_sync(ticket=locked, at=locked.last_update)  # SLA clocks (issue 3)
     return locked
 
 
@@ -531,6 +547,8 @@ def _log_add(
     visibility: str,
     at: dt.datetime | None = None,
 ) -> LogEntry:
+    if len(body) > MAX_TEXT_CHARS:
+        raise ValidationError({"body": _too_long()})
     clean = sanitize_html(body).strip()
     if not clean:
         raise ValidationError({"body": _("Le message est vide.")})

@@ -11,8 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Membership, Organisation, Person, Team, User
-from .selectors import manageable_organisation_ids, organisation_descendant_ids
+from .models import Membership, Organisation, Person, Role, Team, User
+from .selectors import (
+    manageable_organisation_ids,
+    organisation_descendant_ids,
+    organisation_ids_for,
+)
 
 
 @transaction.atomic
@@ -116,10 +120,20 @@ def membership_grant(
     """Give ``person`` the ``role`` on ``organisation`` (idempotent).
 
     With an ``actor``, the actor must coordinate or manage ``organisation`` (or be a
-    superuser), else ``PermissionDenied``.
+    superuser), else ``PermissionDenied``; the coordinator role is granted only by a
+    coordinator of that organisation (or above) or a superuser, so a service manager cannot
+    promote anyone, themselves included, above their own role.
     """
     if actor is not None and organisation.id not in manageable_organisation_ids(actor):
         raise PermissionDenied(_("Vous ne gérez pas cette organisation."))
+    if (
+        actor is not None
+        and role == Role.COORDINATOR
+        and organisation.id not in organisation_ids_for(actor, [Role.COORDINATOR])
+    ):
+        raise PermissionDenied(
+            _("Seul un coordinateur peut attribuer le rôle de coordinateur du consortium.")
+        )
     existing = Membership.objects.filter(
         person=person, organisation=organisation, role=role
     ).first()
@@ -133,7 +147,14 @@ def membership_grant(
 
 @transaction.atomic
 def membership_revoke(*, membership: Membership, actor: User | None = None) -> None:
-    """Remove a role; with an ``actor``, they must manage its organisation."""
+    """Remove a role; with an ``actor``, they must manage its organisation, and only a
+    coordinator (or a superuser) removes a coordinator."""
     if actor is not None and membership.organisation_id not in manageable_organisation_ids(actor):
         raise PermissionDenied(_("Vous ne gérez pas cette organisation."))
+    if (
+        actor is not None
+        and membership.role == Role.COORDINATOR
+        and membership.organisation_id not in organisation_ids_for(actor, [Role.COORDINATOR])
+    ):
+        raise PermissionDenied(_("Seul un coordinateur peut retirer ce rôle."))
     membership.delete()

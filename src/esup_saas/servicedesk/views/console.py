@@ -54,6 +54,7 @@ from ..selectors import (
     get_ticket_for_user,
     tickets_for_user,
 )
+from ..sla import ticket_sla_states
 from ..workflow import ONGOING_STATES, Side, Status, get_transition, transitions_from
 
 PAGE_SIZE = 25
@@ -73,6 +74,7 @@ _EVENT_LABELS = {
     "log_private": gettext_lazy("Journal privé"),
     "attachment": gettext_lazy("Pièce jointe"),
     "updated": gettext_lazy("Qualification modifiée"),
+    "sla_threshold": gettext_lazy("Seuil SLA franchi"),
 }
 
 
@@ -213,6 +215,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "list_url": request.get_full_path(),
         "bulk_form": TeamAgentForm(teams=teams_for_user(request.user), auto_id="bulk_%s"),
         "save_form": SavedSearchForm(initial={"query": query}, auto_id="save_%s"),
+        "now": timezone.now(),
     }
     return render(request, "servicedesk/console/ticket_list.html", context)
 
@@ -376,10 +379,15 @@ def _event_rows(ticket: Ticket) -> list[dict[str, Any]]:
     rows = []
     for event in ticket.events.select_related("actor"):
         transition = get_transition(event.transition) if event.transition else None
+        detail = ""
+        if event.kind == "sla_threshold":
+            data = event.data or {}
+            detail = f"{str(data.get('metric', '')).upper()} {data.get('threshold', '')} %"
         rows.append(
             {
                 "at": event.at,
                 "kind": _EVENT_LABELS.get(event.kind, event.kind),
+                "detail": detail,
                 "transition": transition.label if transition else "",
                 "from_status": Status(event.from_status).label if event.from_status else "",
                 "to_status": Status(event.to_status).label if event.to_status else "",
@@ -409,7 +417,8 @@ def _transition_form(request: HttpRequest, code: str, data: Any = None, **kwargs
 
 @console_required
 def ticket_detail(request: HttpRequest, ref: str) -> HttpResponse:
-    """The ticket page: fields grouped like iTop, logs, files, history, transition buttons."""
+    """The ticket page: fields grouped like iTop, logs, files, history, transition buttons,
+    and the seed's "Rapport SLA" (the TTO and TTR clocks) in its "Résolution" section."""
     ticket = get_ticket_for_user(request.user, ref, "console")
     visible = tickets_for_user(request.user, "console")
     transitions = []
@@ -453,6 +462,7 @@ def ticket_detail(request: HttpRequest, ref: str) -> HttpResponse:
         "attachment_form": AttachmentForm(auto_id="att_%s"),
         "history": _history_rows(ticket),
         "events": _event_rows(ticket),
+        "sla_states": ticket_sla_states(ticket),
     }
     return render(request, "servicedesk/console/ticket_detail.html", context)
 

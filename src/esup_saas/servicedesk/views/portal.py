@@ -375,8 +375,12 @@ def attachment_download(request: HttpRequest, ref: str, attachment_id: int) -> F
     """Download a public attachment of a visible ticket (404 otherwise, private included)."""
     ticket = get_ticket_for_user(request.user, ref, "portal")
     attachment = get_object_or_404(ticket.attachments.filter(private=False), pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("file") from None
     return FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=attachment.filename,
         content_type=attachment.content_type,
@@ -439,4 +443,8 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     document = get_object_or_404(documents, pk=document_id)
     if not document.file:
         raise Http404("document")
-    return FileResponse(document.file.open("rb"), as_attachment=True)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("file") from None
+    return FileResponse(handle, as_attachment=True)
