@@ -54,6 +54,7 @@ from esup_saas.catalog.models import (
     SupportModelLine,
 )
 from esup_saas.catalog.models_sla import SLA, HolidayCalendar, ProviderSlaSettings, ServiceHours
+from esup_saas.catalog.registry import registered_offers
 from esup_saas.catalog.services_sla import (
     coverage_sla_set,
     holiday_calendar_save,
@@ -61,7 +62,6 @@ from esup_saas.catalog.services_sla import (
     service_hours_save,
     sla_save,
 )
-from esup_saas.catalog.registry import registered_offers
 from esup_saas.knowledge.models import Faq, FaqCategory, KnownError
 from esup_saas.lib.html import sanitize_html
 from esup_saas.tenancy.models import Organisation, Person, Role, Team, User

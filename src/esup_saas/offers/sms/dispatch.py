@@ -1,10 +1,11 @@
 """How a send's delivery is asked for once its transaction commits (``settings.SMS_DELIVERY``):
 
-- ``thread`` (the embedded default, ``make demo``): a daemon thread of the web process runs
-  :func:`~.delivery.deliver_pending` for that send, then reads receipts for a few seconds;
+- ``celery`` (default): the task ``sms.deliver`` (``tasks.py``) is queued; in the embedded
+  default (no ``REDIS_URL``) Celery runs it eagerly, in this process, right after the commit;
+- ``thread``: a daemon thread of the web process runs :func:`~.delivery.deliver_pending`
+  for that send, then reads receipts for a few seconds;
 - ``manual``: nothing (tests, or a separate ``esup-saas sms-worker`` process that polls the
-  outbox);
-- ``celery``: the task ``sms.deliver`` (``tasks.py``) is queued.
+  outbox).
 
 In every mode the periodic sweeper picks up whatever is left waiting.
 """
@@ -36,7 +37,7 @@ def _deliver_in_thread(message_id: int) -> None:
 
 def enqueue_delivery(message_id: int) -> None:
     """Start (or queue) the delivery of ``message_id`` in the configured mode."""
-    mode = getattr(settings, "SMS_DELIVERY", "thread")
+    mode = getattr(settings, "SMS_DELIVERY", "celery")
     if mode == "manual":
         return
     if mode == "celery":
