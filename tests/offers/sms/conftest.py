@@ -119,3 +119,7 @@ def smpp(simulator):
     )
     yield link
     link.close()
+
+
+# The identity tests' real OpenLDAP (Debian slapd), started once per session when needed.
+from tests.identity.peers.fixtures import slapd  # noqa: E402, F401
