@@ -27,7 +27,7 @@ def ws(auth: str, **params):
 
 
 def test_bad_credentials_are_401(app):
-    application, _auth = app
+    _application, _auth = app
     wrong = "Basic " + base64.b64encode(b"apogee:nope").decode()
     response = ws(wrong, action="IsBlacklisted", phoneNumber="0600001111")
     assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Basic")
