@@ -33,6 +33,7 @@ import os
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings as django_settings
 from django.core.mail import EmailMessage
@@ -213,7 +214,7 @@ def _finish_messages(message_ids: Iterable[int]) -> None:
                 )
                 Message.objects.filter(pk=message.pk).update(mail_sent_at=timezone.now())
                 if emails:
-                    transaction.on_commit(lambda m=message, e=emails: _send_mail(m, e))
+                    transaction.on_commit(partial(_send_mail, message, emails))
 
 
 def _send_mail(message: Message, emails: list[str]) -> None:

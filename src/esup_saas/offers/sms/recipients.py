@@ -14,6 +14,7 @@ need no opt-in. The result is deduplicated by number; blacklisted numbers are ke
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,7 +134,11 @@ def _from_subscriber(sub: Subscriber) -> Candidate:
 
 
 def _directory_people(
-    organisation: Organisation, *, group: str = "", ldap_filter: str = "", logins: list[str] = ()
+    organisation: Organisation,
+    *,
+    group: str = "",
+    ldap_filter: str = "",
+    logins: Sequence[str] = (),
 ) -> list[DirectoryPerson]:
     port = get_directory()
     if port is None:

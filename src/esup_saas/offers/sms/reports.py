@@ -111,7 +111,7 @@ def consolidated(*, organisation: Organisation, period: Period) -> list[list[Any
         .values("month", "account__label", "application__name")
         .annotate(
             sends=Count("pk", filter=~Q(state=MessageState.QUOTA_ERROR)),
-            recipients=Sum("nb_recipients", filter=~Q(state=MessageState.QUOTA_ERROR)),
+            nb_people=Sum("nb_recipients", filter=~Q(state=MessageState.QUOTA_ERROR)),
             sms=Sum("charged"),
             quota_errors=Count("pk", filter=Q(state=MessageState.QUOTA_ERROR)),
         )
@@ -124,7 +124,7 @@ def consolidated(*, organisation: Organisation, period: Period) -> list[list[Any
             row["account__label"] or "",
             row["application__name"] or "",
             row["sends"],
-            row["recipients"] or 0,
+            row["nb_people"] or 0,
             row["sms"] or 0,
             row["quota_errors"],
         ]

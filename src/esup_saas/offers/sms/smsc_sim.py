@@ -118,7 +118,9 @@ class Simulator:
             daemon_threads = True
 
         self.server = Server((host, port), Handler)
-        self.host, self.port = self.server.server_address[:2]
+        address = self.server.server_address
+        self.host: str = str(address[0])
+        self.port: int = int(address[1])
         self._thread: threading.Thread | None = None
 
     def start(self) -> Simulator:
@@ -369,7 +371,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO)
     config = SimConfig(invalid=set(args.invalid), receipt_delay=args.receipt_delay)
     sim = Simulator(args.host, args.port, config).start()
-    print(f"SMSC simulator listening on {sim.host}:{sim.port}", flush=True)
+    print(f"SMSC simulator listening on {sim.host!s}:{sim.port}", flush=True)
     try:
         while True:
             time.sleep(3600)

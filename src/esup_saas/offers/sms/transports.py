@@ -25,6 +25,8 @@ import logging
 import re
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -480,8 +482,6 @@ class HttpTransport:
         on_result: Callable[[SubmitResult], None],
         before_send: Callable[[list[int]], None] | None = None,
     ) -> None:
-        import urllib.error
-
         for part in parts:
             if before_send is not None:
                 before_send([part.key])

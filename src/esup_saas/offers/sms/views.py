@@ -125,8 +125,8 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
             for error in errors:
                 form.add_error(target, error)
     else:
-        for error in exc.messages:
-            form.add_error(None, error)
+        for text in exc.messages:
+            form.add_error(None, text)
 
 
 # --- entry and home ---------------------------------------------------------------------------
