@@ -157,7 +157,7 @@ def delivery_bench(customer, sender, count: int, window: int) -> None:  # type: 
         link.close()
     rate = count / submit_s
     print(
-        f"   deliver_pending (leases, parts, one commit per answer): "
+        f"   deliver_pending (leases, parts, batched commits): "
         f"{rate:8,.0f} msg/s ({submit_s:.2f} s), {rate / bare_rate:5.2f}× the bare link"
     )
     print(

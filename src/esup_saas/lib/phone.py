@@ -40,8 +40,7 @@ class InvalidPhoneNumber(ValueError):
 
 
 def _is_mobile(number: phonenumbers.PhoneNumber) -> bool:
-    if not phonenumbers.is_valid_number(number):
-        return False
+    # number_type() is UNKNOWN for an invalid number: one check covers both.
     return phonenumbers.number_type(number) in _MOBILE_TYPES
 
 
@@ -60,22 +59,20 @@ def parse_mobile(raw: str) -> str:
     if not re.fullmatch(r"\+?\d{6,15}", text):
         raise InvalidPhoneNumber(f"« {raw} » n'est pas un numéro de téléphone.")
     candidates: list[phonenumbers.PhoneNumber] = []
-    try:
-        if text.startswith("+"):
-            candidates.append(phonenumbers.parse(text, None))
-        else:
-            if not text.startswith("0"):
-                raise InvalidPhoneNumber(
-                    f"« {raw} » : numéro national sans 0 initial ; "
-                    "écrivez-le en 06… ou avec l'indicatif (+689…, +687…)."
-                )
-            candidates.extend(phonenumbers.parse(text, region) for region in NATIONAL_REGIONS)
-    except NumberParseException as exc:
-        raise InvalidPhoneNumber(f"« {raw} » n'est pas un numéro de téléphone.") from exc
-    for number in candidates:
-        region = phonenumbers.region_code_for_number(number)
-        if region in ACCEPTED_REGIONS and _is_mobile(number):
+    regions: tuple[str | None, ...] = (None,) if text.startswith("+") else NATIONAL_REGIONS
+    if not text.startswith("+") and not text.startswith("0"):
+        raise InvalidPhoneNumber(
+            f"« {raw} » : numéro national sans 0 initial ; "
+            "écrivez-le en 06… ou avec l'indicatif (+689…, +687…)."
+        )
+    for region in regions:  # metropolitan France first: most numbers stop there
+        try:
+            number = phonenumbers.parse(text, region)
+        except NumberParseException as exc:
+            raise InvalidPhoneNumber(f"« {raw} » n'est pas un numéro de téléphone.") from exc
+        if _is_mobile(number) and phonenumbers.region_code_for_number(number) in ACCEPTED_REGIONS:
             return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+        candidates.append(number)
     first = candidates[0]
     region = phonenumbers.region_code_for_number(first)
     if phonenumbers.is_valid_number(first) and region not in ACCEPTED_REGIONS:

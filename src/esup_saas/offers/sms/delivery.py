@@ -112,22 +112,35 @@ def _lease(*, limit: int, lease_seconds: int, worker: str, message_id: int | Non
     return ids
 
 
-def _parts_for(recipients: Iterable[Recipient], sender_ids: dict[int, str]) -> list[OutgoingPart]:
-    """The parts still to submit of ``recipients`` (creating their Part rows once)."""
-    out: list[OutgoingPart] = []
+def _parts_for(recipients: list[Recipient], sender_ids: dict[int, str]) -> list[OutgoingPart]:
+    """The parts still to submit of ``recipients`` (their Part rows are created once, in
+    bulk; a part already accepted or in doubt is left out)."""
+    encoded: dict[int, list[gsm.EncodedPart]] = {}
     for recipient in recipients:
         message = recipient.message
         sender_name = message.sender.full_name if message.sender else ""
         text = personalise(message.content, recipient, sender_name)
-        encoded = gsm.encode(text, reference=recipient.pk % 256)
-        existing = {p.seq: p for p in recipient.sms_parts.all()}
-        missing = [Part(recipient=recipient, seq=e.seq) for e in encoded if e.seq not in existing]
-        if missing:
-            Part.objects.bulk_create(missing, ignore_conflicts=True)
-            existing = {p.seq: p for p in Part.objects.filter(recipient=recipient)}
-        source = sender_ids.get(message.organisation_id, "ESUP SMS")
-        for e in encoded:
-            part = existing[e.seq]
+        encoded[recipient.pk] = gsm.encode(text, reference=recipient.pk % 256)
+    existing = {(p.recipient_id, p.seq) for r in recipients for p in r.sms_parts.all()}
+    missing = [
+        Part(recipient_id=r.pk, seq=e.seq)
+        for r in recipients
+        for e in encoded[r.pk]
+        if (r.pk, e.seq) not in existing
+    ]
+    if missing:
+        Part.objects.bulk_create(missing, ignore_conflicts=True, batch_size=1000)
+    rows: dict[tuple[int, int], Part] = {
+        (p.recipient_id, p.seq): p
+        for p in Part.objects.filter(recipient_id__in=list(encoded)).only(
+            "pk", "recipient_id", "seq", "smsc_id", "state"
+        )
+    }
+    out: list[OutgoingPart] = []
+    for recipient in recipients:
+        source = sender_ids.get(recipient.message.organisation_id, "ESUP SMS")
+        for e in encoded[recipient.pk]:
+            part = rows[(recipient.pk, e.seq)]
             if part.smsc_id or part.state != PartState.PENDING:
                 continue  # accepted (never again) or in doubt (waits for its receipt)
             out.append(
@@ -136,16 +149,78 @@ def _parts_for(recipients: Iterable[Recipient], sender_ids: dict[int, str]) -> l
     return out
 
 
+def _settle_recipients(recipient_ids: Iterable[int]) -> None:
+    """Move the recipients whose parts were all accepted to ``in_progress`` (lease released)."""
+    ids = list(recipient_ids)
+    unsettled = Part.objects.filter(
+        recipient_id__in=ids, state__in=[PartState.PENDING, PartState.SUBMITTING]
+    ).values("recipient_id")
+    Recipient.objects.filter(
+        pk__in=Part.objects.filter(recipient_id__in=ids).values("recipient_id"),
+        state=RecipientState.CREATED,
+    ).exclude(pk__in=unsettled).update(
+        state=RecipientState.IN_PROGRESS,
+        submitted_at=timezone.now(),
+        lease_until=None,
+        lease_owner="",
+    )
+
+
 def _settle_recipient(recipient_id: int) -> None:
-    """Move a recipient whose parts were all accepted to ``in_progress`` (lease released)."""
-    parts = list(Part.objects.filter(recipient_id=recipient_id).values_list("state", flat=True))
-    if parts and all(s not in (PartState.PENDING, PartState.SUBMITTING) for s in parts):
-        Recipient.objects.filter(pk=recipient_id, state=RecipientState.CREATED).update(
-            state=RecipientState.IN_PROGRESS,
-            submitted_at=timezone.now(),
-            lease_until=None,
-            lease_owner="",
+    _settle_recipients([recipient_id])
+
+
+class _Recorder:
+    """Records the operator's answers: acceptances in batches of ``batch`` (one transaction
+    each, and whatever is buffered when the submit loop ends or fails), refusals at once.
+    An acceptance not yet written when a worker is killed leaves its part ``submitting``:
+    its receipt settles it (see the module docstring)."""
+
+    def __init__(self, report: DeliveryReport, batch: int = 200) -> None:
+        self.report = report
+        self.batch = batch
+        self.accepted: list[tuple[int, str]] = []
+
+    def __call__(self, result: SubmitResult) -> None:
+        if result.accepted:
+            self.accepted.append((result.key, result.smsc_id.lower()[:65]))
+            self.report.accepted += 1
+            if len(self.accepted) >= self.batch:
+                self.flush()
+        else:
+            self.flush()
+            _record(result, self.report)
+
+    def flush(self) -> None:
+        if not self.accepted:
+            return
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        table = connection.ops.quote_name(Part._meta.db_table)
+        # One statement run for many rows (executemany): a part whose receipt was applied
+        # meanwhile (by id, or adopted by its number) is no longer open and keeps its state.
+        sql = (
+            f"UPDATE {table} SET smsc_id = %s, state = %s, updated_at = %s "
+            "WHERE id = %s AND state IN (%s, %s)"
         )
+        rows = [
+            (
+                smsc_id,
+                PartState.ACCEPTED.value,
+                now,
+                key,
+                PartState.PENDING.value,
+                PartState.SUBMITTING.value,
+            )
+            for key, smsc_id in self.accepted
+        ]
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+            keys = [key for key, _id in self.accepted]
+            _settle_recipients(
+                set(Part.objects.filter(pk__in=keys).values_list("recipient_id", flat=True))
+            )
+        self.accepted.clear()
 
 
 def _record(result: SubmitResult, report: DeliveryReport) -> None:
@@ -270,9 +345,12 @@ def deliver_pending(
                 ).values_list("organisation_id", "sender_id")
             )
             parts = _parts_for(recipients, sender_ids)
-            for recipient in recipients:
-                _settle_recipient(recipient.pk)  # every part accepted before a crash
-            link.submit(parts, lambda result: _record(result, report), _mark_submitting)
+            _settle_recipients(ids)  # every part accepted before a crash
+            recorder = _Recorder(report)
+            try:
+                link.submit(parts, recorder, _mark_submitting)
+            finally:
+                recorder.flush()
             _finish_messages(report.messages)
         if poll_seconds > 0 or own:
             polled = link.poll(poll_seconds)
@@ -305,11 +383,11 @@ def apply_receipts(receipts: Iterable[Receipt]) -> int:
     """Apply delivery receipts (see the module docstring); returns how many matched a part.
     A receipt for an unknown id (purged, another platform) is ignored."""
     matched = 0
-    for receipt in receipts:
-        stat = receipt.stat.upper()
-        if stat in INTERMEDIATE_STATS:
-            continue
-        with transaction.atomic():
+    with transaction.atomic():  # one commit for the whole batch read from the link
+        for receipt in receipts:
+            stat = receipt.stat.upper()
+            if stat in INTERMEDIATE_STATS:
+                continue
             part = _part_for_receipt(receipt)
             if part is None:
                 logger.info("SMS-U receipt for unknown id %s (%s)", receipt.smsc_id, stat)

@@ -397,8 +397,14 @@ def message_create(
         raise ValidationError({"recipients": [_("Cette sélection ne correspond à aucun numéro.")]})
     sender_name = sender.full_name if sender else (application.name if application else "")
     costs: list[int] = []
+    personalised = _TAG.search(text) is not None
+    same = gsm.analyse(text, max_parts=cfg.max_parts)
     for candidate in resolution.recipients:
-        analysis = gsm.analyse(personalise(text, candidate, sender_name), max_parts=cfg.max_parts)
+        analysis = (
+            gsm.analyse(personalise(text, candidate, sender_name), max_parts=cfg.max_parts)
+            if personalised
+            else same
+        )
         if analysis.parts > cfg.max_parts:
             raise ValidationError(
                 {

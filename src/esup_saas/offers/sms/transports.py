@@ -177,6 +177,7 @@ class SmppConfig:
     backoff_initial: float = 0.2
     backoff_max: float = 30.0
     max_throttle_retries: int = 20
+    announce: int = 100  # parts marked "submitting" per database write (before_send)
 
 
 class SmppTransport:
@@ -332,14 +333,16 @@ class SmppTransport:
         on_result: Callable[[SubmitResult], None],
         before_send: Callable[[list[int]], None] | None = None,
     ) -> None:
-        """Submit ``parts`` with at most ``window`` answers outstanding and at most ``rate``
-        per second; a throttled part waits (exponential back-off, reset by the next
+        """Submit ``parts`` (``before_send`` is told of them by chunks of ``announce``,
+        before any of a chunk is written) with at most ``window`` answers outstanding and
+        at most ``rate`` per second; a throttled part waits (exponential back-off, reset by the next
         success) and is submitted again, up to ``max_throttle_retries`` times, after which
         it is reported ``retry``. When the link breaks, the parts still unanswered are
         reported ``retry`` (they may have reached the SMSC: the caller decides)."""
         import smpplib.exceptions
 
         queue = list(parts)
+        announced: set[int] = set()
         tries: dict[int, int] = {}
         delay = 0.0
         self._ensure()
@@ -347,8 +350,13 @@ class SmppTransport:
             while queue or self._pending:
                 room = max(1, self.config.window) - len(self._pending)
                 batch, queue = queue[: max(0, room)], queue[max(0, room) :]
-                if batch and before_send is not None:
-                    before_send([p.key for p in batch])
+                fresh = [p.key for p in batch if p.key not in announced]
+                if fresh and before_send is not None:
+                    # Announce a chunk ahead: one database write per ``announce`` parts.
+                    ahead = [p.key for p in queue if p.key not in announced]
+                    chunk = fresh + ahead[: max(0, self.config.announce - len(fresh))]
+                    before_send(chunk)
+                    announced.update(chunk)
                 for index, part in enumerate(batch):
                     try:
                         self._send(part)
