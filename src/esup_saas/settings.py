@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "esup_saas.tenancy.context_processors.roles",
+                "esup_saas.catalog.context_processors.offers",
             ],
         },
     },

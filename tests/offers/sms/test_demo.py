@@ -93,3 +93,10 @@ def test_another_institution_with_sms_u_sees_nothing_of_toulon(demo):
     other = client_for("pcu-larochelle")
     assert other.get("/sms/toulon/").status_code == 404
     assert other.get("/sms/larochelle/").status_code == 200
+
+
+def test_the_navbar_links_to_sms_u_for_its_users_only(demo):
+    page = client_for("pcu").get("/portal/").content.decode()
+    assert 'data-testid="offer-sms" ' in page or 'data-testid="offer-sms">' in page
+    agent = client_for("agent-geforp").get("/console/").content.decode()
+    assert 'data-testid="offer-sms"' not in agent

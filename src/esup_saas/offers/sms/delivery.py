@@ -53,9 +53,8 @@ from .models import (
     Recipient,
     RecipientState,
     SmsSettings,
-    Subscriber,
 )
-from .services import personalise, refund_recipients
+from .services import incoming_stop, personalise, refund_recipients
 from .transports import (
     Incoming,
     OutgoingPart,
@@ -435,10 +434,7 @@ def apply_incoming(messages: Iterable[Incoming]) -> int:
     withdrawn = 0
     for incoming in messages:
         if incoming.text.strip().upper() in {"STOP", "STOP SMS", "ARRET"}:
-            with transaction.atomic():
-                subs = Subscriber.objects.filter(phone=incoming.source)
-                withdrawn += subs.count()
-                subs.delete()
+            withdrawn += incoming_stop(phone=incoming.source)
         else:
             logger.info("SMS-U incoming message from %s ignored", incoming.source)
     return withdrawn
