@@ -14,6 +14,7 @@ checked through ``lib.directory_port``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
@@ -21,8 +22,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from esup_saas.catalog.models import Service
-from esup_saas.catalog.selectors import services_open_to
+from esup_saas.catalog.models import CustomerContract, LifecycleStatus, Service
+from esup_saas.catalog.selectors import contracts_in_force_q, services_open_to
 from esup_saas.lib.directory_port import DirectoryPortError, get_directory
 from esup_saas.tenancy.models import Organisation, Person, Role
 from esup_saas.tenancy.selectors import organisation_ids_for, person_for_user
@@ -54,13 +55,19 @@ def sms_service_for(organisation_id: int, on: dt.date | None = None) -> Service 
 
 
 def open_organisation_ids(organisation_ids: Iterable[int]) -> set[int]:
-    """Those of ``organisation_ids`` that SMS-U is open to today."""
+    """Those of ``organisation_ids`` that SMS-U is open to today (one query): a customer
+    contract in force covering a service in production whose ``offer_code`` is ``sms``."""
     ids = list(organisation_ids)
-    return {
-        org_id
-        for org_id in ids
-        if services_open_to([org_id]).filter(offer_code=OFFER_CODE).exists()
-    }
+    if not ids:
+        return set()
+    return set(
+        CustomerContract.objects.filter(
+            contracts_in_force_q(),
+            customer_id__in=ids,
+            services__offer_code=OFFER_CODE,
+            services__status=LifecycleStatus.PRODUCTION,
+        ).values_list("customer_id", flat=True)
+    )
 
 
 def user_organisation_ids(user: Any) -> set[int]:
@@ -146,7 +153,21 @@ def person_in_group(organisation: Organisation, person: Person, group: str) -> b
 
 
 def functions_for(user: Any, organisation: Organisation) -> frozenset[str]:
-    """The functions ``user`` holds in ``organisation`` (see the module docstring)."""
+    """The functions ``user`` holds in ``organisation`` (see the module docstring).
+
+    Memoised on the user object, which lives for one request (a directory group check is a
+    network round trip)."""
+    cache: dict[int, frozenset[str]] | None = getattr(user, "_sms_functions", None)
+    if cache is None:
+        cache = {}
+        with contextlib.suppress(AttributeError):  # an object that takes no attributes
+            user._sms_functions = cache
+    if organisation.pk not in cache:
+        cache[organisation.pk] = _functions_for(user, organisation)
+    return cache[organisation.pk]
+
+
+def _functions_for(user: Any, organisation: Organisation) -> frozenset[str]:
     if is_admin(user, organisation):
         return frozenset(Function.values)
     person = person_for_user(user)
