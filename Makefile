@@ -10,9 +10,9 @@ PORT ?= 8000
 # The data folder (database, uploads, demo mail): ESUP_SAAS_VAR_DIR when set, else var/.
 VAR_DIR := $(or $(ESUP_SAAS_VAR_DIR),var)
 # What the demo's mails link to (the server started below).
-DEMO_ENV := DJANGO_DEBUG=1 ESUP_SAAS_MAIL_DIR=$(VAR_DIR)/mail ESUP_SAAS_BASE_URL=$(or $(ESUP_SAAS_BASE_URL),http://$(HOST):$(PORT))
+DEMO_ENV := DJANGO_DEBUG=0 ESUP_SAAS_MAIL_DIR=$(VAR_DIR)/mail ESUP_SAAS_BASE_URL=$(or $(ESUP_SAAS_BASE_URL),http://$(HOST):$(PORT))
 
-.PHONY: demo test install lint format typecheck serve clean messages
+.PHONY: demo demo-reset test install lint format typecheck serve clean messages
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -24,8 +24,9 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	@mkdir -p $(VAR_DIR)
-	DJANGO_DEBUG=1 $(PY) -m esup_saas.cli migrate --noinput
+	@$(PY) -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); sys.exit(0 if s.connect_ex(("$(HOST)", $(PORT))) else "Port $(PORT) is in use: run make demo PORT=8001 (or another free port).")'
+	@mkdir -p $(VAR_DIR)/static
+	$(DEMO_ENV) $(PY) -m esup_saas.cli migrate --noinput
 	$(DEMO_ENV) $(PY) -m esup_saas.cli load_demo
 	@echo ""
 	@echo "  esup-saas is running on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
@@ -45,6 +46,11 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(PY) -m esup_saas.cli periodic & periodic=$$!; \
 	trap 'kill $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(PY) -m esup_saas.cli runserver --noreload $(HOST):$(PORT)
+
+# Start the demo afresh: removes the demo database, uploaded files and mails (not .venv).
+demo-reset:
+	rm -rf $(VAR_DIR)/esup-saas.sqlite3 $(VAR_DIR)/media $(VAR_DIR)/mail
+	@echo "Demo data removed: make demo loads it again."
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund; \

@@ -178,6 +178,27 @@ def test_committed_mo_is_compiled_from_the_po():
             assert catalog.gettext(e.msgid) == e.msgstr[0], e.msgid
 
 
+_FORMAT_DIRECTIVE = re.compile(r"%(\(\w+\))?[sdifr]|%%")  # the ones our strings use
+
+
+def test_python_format_only_where_the_msgid_has_placeholders():
+    """A percentage ("75 %") is not a placeholder: ``# xgettext:no-python-format`` in the source."""
+    for e in live_entries():
+        if "python-format" in e.flags:
+            rest = _FORMAT_DIRECTIVE.sub("", e.msgid + (e.msgid_plural or ""))
+            assert "%" not in rest, e.msgid
+    sla = next(e for e in live_entries() if e.msgid == "SLA : 75 % du délai atteint")
+    assert "python-format" not in sla.flags
+    assert sla.msgstr == ["SLA: 75% of the time limit reached"]
+
+
+def test_translations_use_english_punctuation():
+    """French puts a space before ":;?!"; the colon belongs inside the translated string."""
+    for e in live_entries():
+        for translated in e.msgstr:
+            assert not re.search(r" [:;?!](\s|$)", translated), (e.msgid, translated)
+
+
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed")
 def test_catalog_holds_every_msgid_of_the_source(tmp_path, settings, monkeypatch):
     """Re-extract the source into a copy: a msgid missing means makemessages must be rerun."""
@@ -335,6 +356,36 @@ def test_console_home_stays_french_by_default(world, as_user):
     make_ticket(world)
     body = page(as_user(world.agent), "/console/")
     assert_shows(body, [*CONSOLE_FR, "1 requête en cours.", ">Nouveau</a>"], CONSOLE_EN)
+
+
+def test_console_ticket_page_colons_follow_the_language(world, as_user):
+    from tests.conftest import make_ticket
+
+    ticket = make_ticket(world)
+    url = f"/console/tickets/{ticket.ref}/"
+    english = page(as_user(world.agent), url, HTTP_ACCEPT_LANGUAGE="en")
+    assert_shows(english, ["Priority: <strong"], ["Priority : ", "Priorité"])
+    french = page(as_user(world.agent), url)
+    assert_shows(french, ["Priorité : <strong"], ["Priority"])
+
+
+def test_dates_are_british_in_english_and_unchanged_in_french():
+    import datetime as dt
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    at = dt.datetime(2006, 10, 25, 14, 30)
+    template = Template(
+        '{{ at|date }}|{{ at|date:"SHORT_DATE_FORMAT" }}|{{ at|date:"DATETIME_FORMAT" }}|'
+        '{{ at|date:"SHORT_DATETIME_FORMAT" }}|{{ at|time }}'
+    )
+    with translation.override("en"):
+        english = template.render(Context({"at": at}))
+    with translation.override("fr"):
+        french = template.render(Context({"at": at}))
+    assert english == "25 October 2006|25/10/2006|25 October 2006, 14:30|25/10/2006 14:30|14:30"
+    assert french == "25 octobre 2006|25/10/2006|25 octobre 2006 14:30|25/10/2006 14:30|14:30"
 
 
 def test_english_request_does_not_leak_into_the_next_french_one(world, as_user, settings):

@@ -124,6 +124,9 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our date formats first (English the British way: 25 October 2006, 25/10/2006 14:30), then
+# Django's own for the rest (French unchanged).
+FORMAT_MODULE_PATH = ["esup_saas.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

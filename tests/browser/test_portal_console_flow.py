@@ -9,6 +9,7 @@ serious or critical violation.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from esup_saas.servicedesk.demo import demo_load
 from esup_saas.servicedesk.models import Kind, Ticket
@@ -28,8 +29,7 @@ def _login(page, base: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", "demo")
     page.get_by_role("button", name="Accéder au portail").click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, f"login failed for {username}"
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def _assert_accessible(page, axe_source: str) -> None:
@@ -53,14 +53,14 @@ def test_request_from_portal_to_closure(live_server, chromium_browser, axe_sourc
     page.goto(f"{base}/portal/new/")
     _assert_accessible(page, axe_source)
     page.get_by_role("link", name=SUBCATEGORY).click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/portal/new/*/")
     _assert_accessible(page, axe_source)
     page.get_by_label("Impact").select_option(label="Un établissement")
     page.get_by_label("Urgence").select_option(label="moyenne")
     page.get_by_label("Titre").fill(TITLE)
     page.get_by_label("Description").fill("Bonjour,\nPouvez-vous ouvrir EVA pour la rentrée ?")
     page.get_by_test_id("new-request-submit").click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/portal/requests/R-*/")
     ticket = Ticket.objects.get(title=TITLE)
     assert ticket.kind == Kind.USER_REQUEST
     assert ticket.ref == "R-000007"  # the demo's requests end at R-000006
@@ -90,8 +90,7 @@ def test_request_from_portal_to_closure(live_server, chromium_browser, axe_sourc
     assign.locator(f"select[name=agent] option[value='{agent.pk}']").wait_for(state="attached")
     assign.locator("select[name=agent]").select_option(value=str(agent.pk))
     assign.get_by_test_id("submit-transition").click()
-    page.wait_for_load_state()
-    assert page.get_by_test_id("ticket-status").inner_text().strip() == "Assigné"
+    expect(page.get_by_test_id("ticket-status")).to_have_text("Assigné")
     resolve = page.get_by_test_id("transition-resolve")
     resolve.locator("summary").click()
     resolve.locator("select[name=resolution_code]").select_option(value="configuration")
@@ -99,8 +98,7 @@ def test_request_from_portal_to_closure(live_server, chromium_browser, axe_sourc
         "L'offre EVA est ouverte à votre établissement."
     )
     resolve.get_by_test_id("submit-transition").click()
-    page.wait_for_load_state()
-    assert page.get_by_test_id("ticket-status").inner_text().strip() == "Résolu"
+    expect(page.get_by_test_id("ticket-status")).to_have_text("Résolu")
     ticket.refresh_from_db()
     assert (ticket.status, ticket.team_id, ticket.agent_id) == ("resolved", team.pk, agent.pk)
 
@@ -111,7 +109,7 @@ def test_request_from_portal_to_closure(live_server, chromium_browser, axe_sourc
     assert "EVA est ouverte" in page.get_by_test_id("ticket-solution").inner_text()
     page.get_by_label("Très satisfait").check()
     page.get_by_test_id("accept-button").click()
-    page.wait_for_load_state()
+    expect(page.get_by_test_id("ticket-satisfaction")).to_have_text("Très satisfait")
     ticket.refresh_from_db()
     assert (ticket.status, ticket.satisfaction) == ("closed", 1)
     assert page.get_by_test_id("ticket-satisfaction").inner_text().strip() == "Très satisfait"

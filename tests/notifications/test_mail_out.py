@@ -207,7 +207,7 @@ def test_sla_breach_mail_shows_the_overrun(world, smtp_server, commit):
             sla_threshold_sweep()
     subjects = sorted(m["Subject"] for m in smtp_server.to("mgr@p1.org"))
     assert subjects == [
-        "[I-000001] Demande enregistrée : Un problème",
+        "[I-000001] Nouvelle demande : Un problème",
         "[I-000001] SLA TTO dépassé : Un problème",
         "[I-000001] SLA TTO à 75 % : Un problème",
     ]
@@ -216,6 +216,6 @@ def test_sla_breach_mail_shows_the_overrun(world, smtp_server, commit):
     assert "SLA TTO dépassé ? oui" in body
     assert "Dépassement SLA TTO 7s" in body
     assert "Échéance : 12/01/2026 10:00" in body
-    # The caller hears that the ticket was escalated (state entered), not about the SLA.
+    # The escalation is internal to the provider: the caller hears nothing of it.
     caller_subjects = [m["Subject"] for m in smtp_server.to("owner@example.org")]
-    assert "[I-000001] Escaladé TTO : Un problème" in caller_subjects
+    assert caller_subjects == ["[I-000001] Demande enregistrée : Un problème"]

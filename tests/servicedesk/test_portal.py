@@ -621,8 +621,78 @@ def test_rejected_request_can_be_reopened(world, as_user):
     assert 'data-testid="reopen-form"' in html
     assert 'data-testid="accept-form"' not in html
     assert "Hors périmètre." in html
-    owner.post(reverse("portal:reopen", args=[ticket.ref]), {"comment": ""})
+    owner.post(
+        reverse("portal:reopen", args=[ticket.ref]), {"comment": "C'est dans la convention."}
+    )
     assert _reload(ticket).status == Status.NEW
+    assert LogEntry.objects.get(ticket=ticket).body == "C'est dans la convention."
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_reopen_without_a_reason_shows_the_error_and_changes_nothing(world, as_user, reason):
+    ticket = make_ticket(world)
+    _resolve(world, ticket)
+    response = as_user(world.owner).post(
+        reverse("portal:reopen", args=[ticket.ref]), {"comment": reason}
+    )
+    assert response.status_code == 400
+    html = _text(response)
+    assert 'data-testid="error-comment"' in html
+    assert "Indiquez pourquoi vous ré-ouvrez la requête." in html
+    assert 'data-testid="reopen-form"' in html
+    assert _reload(ticket).status == Status.RESOLVED
+    assert not LogEntry.objects.filter(ticket=ticket).exists()
+
+
+def test_reopen_form_marks_the_reason_required(world, as_user):
+    ticket = make_ticket(world)
+    _resolve(world, ticket)
+    html = _text(as_user(world.owner).get(reverse("portal:ticket", args=[ticket.ref])))
+    form = html[html.index('data-testid="reopen-form"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="comment"' in form and "required" in form
+
+
+def test_reopen_without_a_reason_on_an_open_ticket_is_a_message(world, as_user):
+    ticket = make_ticket(world)
+    response = as_user(world.owner).post(
+        reverse("portal:reopen", args=[ticket.ref]), {"comment": ""}, follow=True
+    )
+    assert "Cette requête ne peut pas être ré-ouverte." in _text(response)
+    assert _reload(ticket).status == Status.NEW
+
+
+# --- internal SLA states --------------------------------------------------------------------
+
+
+def test_escalated_tickets_show_the_state_they_came_from(world, as_user):
+    late = make_ticket(world, title="Pas pris en charge")
+    services.ticket_transition(ticket=late, code="escalate_tto")
+    slow = make_ticket(world, title="Pas résolu")
+    services.ticket_transition(
+        ticket=slow, code="assign", actor=world.agent.user, team=world.team, agent=world.agent
+    )
+    services.ticket_transition(ticket=slow, code="escalate_ttr")
+    owner = as_user(world.owner)
+    listing = _text(owner.get(reverse("portal:ongoing")))
+    rows = {t.ref: listing.split(t.ref)[2].split("</tr>")[0] for t in (late, slow)}
+    assert 'data-testid="status-new">Nouveau<' in rows[late.ref]
+    assert 'data-testid="status-assigned">Assigné<' in rows[slow.ref]
+    page = _text(owner.get(reverse("portal:ticket", args=[slow.ref])))
+    assert page.count('data-testid="status-assigned">Assigné<') == 2  # heading and details
+    for html in (listing, page):
+        assert "Escalad" not in html and "escalated" not in html
+
+
+def test_a_customer_is_not_told_of_the_escalated_state_in_errors(world, as_user):
+    ticket = make_ticket(world)
+    services.ticket_transition(ticket=ticket, code="escalate_tto")
+    response = as_user(world.owner).post(
+        reverse("portal:accept", args=[ticket.ref]), {"satisfaction": "1"}, follow=True
+    )
+    html = _text(response)
+    assert "est impossible depuis l'état « Nouveau »" in html
+    assert "Escalad" not in html
 
 
 # --- the other tenant ------------------------------------------------------------------------

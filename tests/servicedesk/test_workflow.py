@@ -89,6 +89,8 @@ def fields_for(world: World, code: str) -> dict[str, Any]:
             "solution": "Paramétrage corrigé.",
         },
         "close": {"satisfaction": 2, "customer_comment": "Merci."},
+        "reopen": {"comment": "Le problème est revenu."},
+        "reopen_rejected": {"comment": "La demande entre dans la convention."},
     }.get(code, {})
 
 
@@ -245,8 +247,9 @@ def test_legal_transition(world, second, kind, code, source):
     fields = fields_for(world, code)
     if code == "reassign":
         fields = {"team": second[0], "agent": second[1]}
+    comment = fields.pop("comment", "")  # a reopening's reason: a public log entry
     t0 = timezone.now()
-    result = ticket_transition(ticket=ticket, code=code, actor=actor, **fields)
+    result = ticket_transition(ticket=ticket, code=code, actor=actor, comment=comment, **fields)
     t1 = timezone.now()
 
     expected = EXPECTED_TARGET[code] or source
@@ -267,13 +270,17 @@ def test_legal_transition(world, second, kind, code, source):
     if code == "reassign":
         assert (ticket.team, ticket.agent) == second
 
-    event = TicketEvent.objects.filter(ticket=ticket).latest("at", "pk")
+    event = TicketEvent.objects.filter(ticket=ticket, kind="transition").latest("at", "pk")
     assert event.pk not in before["_events"]
     assert (event.kind, event.transition) == ("transition", code)
     assert (event.from_status, event.to_status) == (source, expected)
     expected_actor = None if actor is None else actor.person
     assert event.actor == expected_actor
-    assert TicketEvent.objects.filter(ticket=ticket).count() == len(before["_events"]) + 1
+    new_events = TicketEvent.objects.filter(ticket=ticket).exclude(pk__in=before["_events"])
+    if comment:
+        assert sorted(new_events.values_list("kind", flat=True)) == ["log_public", "transition"]
+    else:
+        assert new_events.count() == 1
 
     assert ticket.history.count() == before["_history"] + 1
     latest = ticket.history.first()
@@ -347,7 +354,9 @@ def test_solution_is_sanitised_and_fields_stripped(world):
         resolution_code=ResolutionCode.OTHER,
     )
     assert ticket.solution == "<p>Fait</p>"
-    ticket = ticket_transition(ticket=ticket, code="reopen", actor=world.owner.user)
+    ticket = ticket_transition(
+        ticket=ticket, code="reopen", actor=world.owner.user, comment="Toujours en panne."
+    )
     ticket = ticket_transition(
         ticket=ticket, code="pending", actor=world.agent.user, pending_reason="  Attente  "
     )
@@ -364,6 +373,7 @@ def test_reopen_goes_back_to_assigned_and_clears_satisfaction(world):
         actor=world.owner.user,
         satisfaction=4,
         customer_comment="Toujours en panne.",
+        comment="Toujours en panne.",
     )
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED
@@ -371,6 +381,65 @@ def test_reopen_goes_back_to_assigned_and_clears_satisfaction(world):
     assert ticket.resolution_date is None
     assert ticket.customer_comment == "Toujours en panne."
     assert (ticket.team, ticket.agent) == (world.team, world.agent)
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "code"),
+    [
+        (Kind.INCIDENT, Status.RESOLVED, "reopen"),
+        (Kind.USER_REQUEST, Status.REJECTED, "reopen_rejected"),
+    ],
+)
+@pytest.mark.parametrize("reason", ["", "  ", "<p> </p>", "<script>x</script>"])
+def test_reopen_requires_a_reason(world, kind, state, code, reason):
+    ticket = bring(world, new_ticket(world, kind), state)
+    before = row(ticket)
+    with pytest.raises(ValidationError) as err:
+        ticket_transition(ticket=ticket, code=code, actor=world.owner.user, comment=reason)
+    assert list(err.value.message_dict) == ["comment"]
+    assert "Indiquez le motif" in err.value.message_dict["comment"][0]
+    assert row(ticket) == before
+    assert not LogEntry.objects.filter(ticket=ticket).exists()
+
+
+def test_reopen_reason_goes_to_the_public_log_linked_to_its_event(world):
+    ticket = bring(world, make_ticket(world), Status.RESOLVED)
+    ticket_transition(
+        ticket=ticket, code="reopen", actor=world.owner.user, comment="Toujours en panne."
+    )
+    entry = LogEntry.objects.get(ticket=ticket)
+    assert (entry.visibility, entry.author, entry.body) == (
+        LogEntry.Visibility.PUBLIC,
+        world.owner,
+        "Toujours en panne.",
+    )
+    event = TicketEvent.objects.get(ticket=ticket, kind="transition", transition="reopen")
+    assert event.data == {"comment_entry": entry.pk}
+    log_event = TicketEvent.objects.get(ticket=ticket, kind="log_public")
+    assert log_event.data == {"entry": entry.pk, "transition": "reopen"}
+
+
+def test_only_the_reopenings_require_a_comment():
+    assert {t.code for t in workflow.TRANSITIONS if t.comment_required} == {
+        "reopen",
+        "reopen_rejected",
+    }
+
+
+def test_customers_see_the_state_an_escalated_ticket_came_from():
+    shown = {status: workflow.customer_status(status) for status in Status.values}
+    assert shown == {
+        **{status: status for status in Status.values},
+        Status.ESCALATED_TTO: Status.NEW,
+        Status.ESCALATED_TTR: Status.ASSIGNED,
+    }
+    # Each escalation has a single source, the state the customer keeps seeing.
+    escalations = {"escalate_tto": Status.ESCALATED_TTO, "escalate_ttr": Status.ESCALATED_TTR}
+    for code, status in escalations.items():
+        transition = workflow.get_transition(code)
+        assert transition is not None and transition.internal
+        assert transition.sources == {workflow.customer_status(status)}
+    assert workflow.customer_status_label(Status.ESCALATED_TTR) == "Assigné"
 
 
 def test_escalated_states_stay_workable(world):

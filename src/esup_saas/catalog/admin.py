@@ -7,6 +7,7 @@ cannot yet be.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import admin
@@ -39,7 +40,9 @@ from .models_sla import (
 )
 
 #: Addresses typed without a scheme are taken as https (Django 6's default).
-URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+URL_HTTPS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 class DocumentInline(admin.TabularInline):

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from esup_saas.tenancy.models import Organisation
 
 from .models_sla import (
     SLA,
@@ -20,7 +25,11 @@ from .models_sla import (
 )
 
 TIMEZONES = sorted(zoneinfo.available_timezones())
-BLANK = [("", "—")]
+
+
+def blank_first(choices: Iterable[tuple[Any, str | Promise]]) -> list[tuple[Any, str | Promise]]:
+    """``choices`` after a blank first choice ("", "—")."""
+    return [("", "—"), *choices]
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -49,7 +58,10 @@ class BootstrapForm(forms.Form):
 
 
 class ProviderChoiceForm(BootstrapForm):
-    provider = forms.ModelChoiceField(queryset=None, label=_("Fournisseur"))
+    # The queryset is the actor's providers, given to __init__.
+    provider: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        queryset=None, label=_("Fournisseur")
+    )
 
     def __init__(self, *args, providers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,7 +77,9 @@ class ServiceHoursForm(ProviderChoiceForm):
 
 class IntervalForm(BootstrapForm):
     # A blank first choice keeps an untouched extra row empty (so it is skipped, not refused).
-    weekday = forms.TypedChoiceField(label=_("Jour"), choices=BLANK + Weekday.choices, coerce=int)
+    weekday = forms.TypedChoiceField(
+        label=_("Jour"), choices=blank_first(Weekday.choices), coerce=int
+    )
     start = forms.TimeField(label=_("Début"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(
         label=_("Fin"),
@@ -124,14 +138,14 @@ class SlaForm(ProviderChoiceForm):
 
 class SltForm(BootstrapForm):
     priority = forms.TypedChoiceField(
-        label=_("Priorité"), choices=BLANK + SltPriority.choices, coerce=int
+        label=_("Priorité"), choices=blank_first(SltPriority.choices), coerce=int
     )
     request_type = forms.ChoiceField(
-        label=_("Type de requête"), choices=BLANK + SltRequestType.choices
+        label=_("Type de requête"), choices=blank_first(SltRequestType.choices)
     )
-    metric = forms.ChoiceField(label=_("Mesure"), choices=BLANK + Metric.choices)
+    metric = forms.ChoiceField(label=_("Mesure"), choices=blank_first(Metric.choices))
     value = forms.IntegerField(label=_("Valeur"), min_value=1, max_value=100_000)
-    unit = forms.ChoiceField(label=_("Unité"), choices=BLANK + TimeUnit.choices)
+    unit = forms.ChoiceField(label=_("Unité"), choices=blank_first(TimeUnit.choices))
 
 
 SltFormSet = forms.formset_factory(SltForm, extra=4, can_delete=True)

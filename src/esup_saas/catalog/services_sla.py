@@ -13,6 +13,7 @@ desk registers its listener (re-computing the open tickets' clocks) from its ``A
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -47,7 +48,7 @@ def sla_listener_register(listener: SlaListener) -> None:
 
 def _changed(provider_id: int) -> None:
     for listener in list(_LISTENERS):
-        transaction.on_commit(lambda fn=listener: fn(provider_id))
+        transaction.on_commit(functools.partial(listener, provider_id))
 
 
 def _check_actor(actor: Any, provider: Organisation) -> None:

@@ -24,7 +24,9 @@ class TriggerForm(forms.Form):
 
     def __init__(self, *args, trigger: Trigger, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["recipients"].choices = [(k, v) for k, v in trigger.roles.items()]
+        recipients = self.fields["recipients"]
+        assert isinstance(recipients, forms.MultipleChoiceField)  # declared above
+        recipients.choices = [(k, v) for k, v in trigger.roles.items()]
         for name, field in self.fields.items():
             if name in ("recipients", "essential", "active"):
                 continue

@@ -101,15 +101,17 @@ class TicketAdminForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         team, agent, caller = data.get("team"), data.get("agent"), data.get("caller")
-        if agent is not None and team is None:
-            self.add_error("team", _("Choisissez l'équipe de l'agent."))
-        elif agent is not None and not team.members.filter(pk=agent.pk).exists():
-            self.add_error(
-                "agent",
-                _("L'agent doit être membre de l'équipe « %(team)s ».") % {"team": team.name},
-            )
+        if agent is not None:
+            if team is None:
+                self.add_error("team", _("Choisissez l'équipe de l'agent."))
+            elif not team.members.filter(pk=agent.pk).exists():
+                self.add_error(
+                    "agent",
+                    _("L'agent doit être membre de l'équipe « %(team)s ».") % {"team": team.name},
+                )
         if self.instance.status in _STAFFED_STATES:
             for name in ("team", "agent"):
                 if data.get(name) is None and name not in self.errors:

@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from esup_saas.catalog.models import (
     CguAcceptance,
@@ -92,6 +93,8 @@ from .sla import sla_thresholds_mark_passed, ticket_sla_replay
 DEMO_PASSWORD = "demo"
 #: The seed's screens show local times of the platform (Europe/Paris).
 PARIS = ZoneInfo("Europe/Paris")
+#: A step dated the day before the demo is loaded.
+YESTERDAY = "yesterday"
 
 # --- organisations --------------------------------------------------------------------------
 # (code, name, parent code, UAI, e-mail domains, provider, customer)
@@ -629,8 +632,10 @@ TICKETS: list[dict[str, Any]] = [
         "steps": [
             ("assign", "2020-01-30 14:31:27", TEAM_SMSU, "agent-smsu", "agent-smsu"),
             (
+                # Resolved "yesterday" (the seed gives no date): the 7-day automatic close
+                # would otherwise close the seed's only resolved ticket as the demo starts.
                 "resolve",
-                "2020-01-30 14:52:09",
+                YESTERDAY,
                 "agent-smsu",
                 ResolutionCode.CONFIGURATION,
                 "Le quota d'envoi de l'établissement était atteint : il a été relevé et les "
@@ -701,7 +706,9 @@ TICKET_CALLER = "pcu"
 
 
 def _at(local: str) -> dt.datetime:
-    """An aware instant from a Paris local time ``YYYY-MM-DD HH:MM:SS``."""
+    """An aware instant from a Paris local time ``YYYY-MM-DD HH:MM:SS`` (or ``YESTERDAY``)."""
+    if local == YESTERDAY:
+        return (timezone.now() - dt.timedelta(days=1)).replace(microsecond=0)
     return dt.datetime.strptime(local, "%Y-%m-%d %H:%M:%S").replace(tzinfo=PARIS)
 
 
@@ -854,11 +861,11 @@ class _Loader:
             self._document(
                 f"CGU — {spec['name']}", CGU_URLS[spec["name"]], customer_contract=contract
             )
-        for customer, name, version, by, at in CGU_ACCEPTANCES:
-            contract = CustomerContract.objects.get(customer=self.orgs[customer], name=name)
+        for customer_key, name, version, by, at in CGU_ACCEPTANCES:
+            contract = CustomerContract.objects.get(customer=self.orgs[customer_key], name=name)
             if not CguAcceptance.objects.filter(contract=contract, version=version).exists():
                 acceptance = CguAcceptance(
-                    organisation=self.orgs[customer],
+                    organisation=self.orgs[customer_key],
                     contract=contract,
                     version=version,
                     accepted_by=self.people[by],
@@ -885,10 +892,10 @@ class _Loader:
             pcontract.services.set([self.services[n] for n in spec["services"]])
             pcontract.contacts.set([self.people[k] for k in spec["contacts"]])
             self.created["provider contracts"] += 1
-        for name, customer, lines in SUPPORT_MODELS:
+        for name, customer_key, lines in SUPPORT_MODELS:
             model = SupportModel.objects.filter(name=name).first()
             if model is None:
-                model = SupportModel(name=name, customer=self.orgs[customer])
+                model = SupportModel(name=name, customer=self.orgs[customer_key])
                 model.full_clean()
                 model.save()
                 self.created["support models"] += 1

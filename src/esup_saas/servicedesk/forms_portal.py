@@ -171,13 +171,14 @@ class AcceptForm(PortalForm):
 
 
 class ReopenForm(PortalForm):
-    """Reopen a resolved (or rejected) request, with an optional comment."""
+    """Reopen a resolved (or rejected) request: the reason is required (it goes to the
+    public log and to the agent; ``services.ticket_transition`` checks it again)."""
 
     comment = forms.CharField(
         label=_("Motif de la ré-ouverture"),
-        required=False,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
         help_text=_("Expliquez pourquoi la solution ne vous convient pas."),
+        error_messages={"required": _("Indiquez pourquoi vous ré-ouvrez la requête.")},
     )
 
 

@@ -332,8 +332,9 @@ def imap_poll() -> int:
     try:
         conn.login(settings.IMAP_USER, settings.IMAP_PASSWORD)
         conn.select(settings.IMAP_MAILBOX)
-        _typ, data = conn.uid("SEARCH", None, "UNSEEN")
-        for uid in (data[0] or b"").split():
+        _typ, data = conn.uid("SEARCH", "UNSEEN")  # no CHARSET argument
+        uids: bytes = data[0] or b""  # space-separated decimal UIDs
+        for uid in uids.decode("ascii").split():
             _typ, fetched = conn.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next((item[1] for item in fetched if isinstance(item, tuple)), None)
             if raw is None:

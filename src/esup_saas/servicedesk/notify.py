@@ -1,11 +1,14 @@
 """Notifications of the service desk: triggers, recipients by role, dispatch of events.
 
 Triggers (specs/platform.md item 21) are read from :class:`TicketEvent`: ticket created,
-state entered, assigned, public log added, SLA threshold reached (warning, breach), solution
-given, closed; plus the refusal sent to an unknown sender of an incoming mail (item 22).
+state entered, reopened by the customer (with its reason), assigned, public log added, SLA
+threshold reached (warning, breach), solution given, closed; plus the refusal sent to an
+unknown sender of an incoming mail (item 22).
 Recipients are resolved from roles: the caller, the contacts marked "notify", the team, the
 agent, the customer's PCUs and the provider's service managers; the author of the event is
-not mailed about what they did themselves.
+not mailed about what they did themselves. The customer's side (caller, contacts, PCUs) and
+the provider's side get their own context: customers never read an internal SLA state
+(``workflow.CUSTOMER_STATUS``) and are not told of the escalations.
 
 Each committed event is dispatched once (:func:`notify_event`, a row of
 :class:`TicketEventNotified` is inserted first), from a background task enqueued after the
@@ -33,7 +36,7 @@ from esup_saas.tenancy.models import Membership, Person, Role
 
 from .models import LogEntry, Ticket, TicketEvent
 from .models_sla import TicketEventNotified
-from .workflow import Status
+from .workflow import Status, customer_status_label, get_transition
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,10 @@ ROLES: dict[str, Any] = {
     "customer_pcus": _("PCU du client"),
     "provider_managers": _("Responsables de service du fournisseur"),
 }
+#: The roles on the customer's side: they read the portal's wording (no internal SLA state).
+CUSTOMER_ROLES = frozenset({"caller", "contacts", "customer_pcus"})
+#: The roles on the provider's side: they read the console's wording.
+PROVIDER_ROLES = frozenset({"team", "agent", "provider_managers"})
 VARIABLES = (
     "ref",
     "title",
@@ -59,6 +66,7 @@ VARIABLES = (
     "team",
     "priority",
     "url",
+    "actor",
     "comment",
     "solution",
     "metric",
@@ -74,11 +82,11 @@ _FOOT_FR = (
 _FOOT_EN = "\n\n--\nESUP hosted offers — {{ url }}\nReply to this mail to add to ticket {{ ref }}."
 
 
-def _trigger(code, label, recipients, fr, en, *, essential=False) -> Trigger:
+def _trigger(code, label, recipients, fr, en, *, essential=False, roles=None) -> Trigger:
     return Trigger(
         code=code,
         label=label,
-        roles=ROLES,
+        roles=ROLES if roles is None else {k: v for k, v in ROLES.items() if k in roles},
         default_recipients=tuple(recipients),
         templates={"fr": (fr[0], fr[1] + _FOOT_FR), "en": (en[0], en[1] + _FOOT_EN)},
         essential=essential,
@@ -89,8 +97,8 @@ def _trigger(code, label, recipients, fr, en, *, essential=False) -> Trigger:
 TRIGGERS = (
     _trigger(
         "ticket_created",
-        _("Ticket créé"),
-        ("caller", "contacts", "provider_managers"),
+        _("Ticket créé (accusé de réception au client)"),
+        ("caller", "contacts"),
         (
             "[{{ ref }}] Demande enregistrée : {{ title }}",
             "Bonjour,\n\nVotre demande « {{ title }} » sur {{ service }} est enregistrée sous la "
@@ -102,6 +110,25 @@ TRIGGERS = (
             "(priority {{ priority }}).",
         ),
         essential=True,
+        roles=CUSTOMER_ROLES,
+    ),
+    _trigger(
+        "ticket_created_provider",
+        _("Ticket créé (avis au fournisseur)"),
+        ("provider_managers", "team"),
+        (
+            "[{{ ref }}] Nouvelle demande : {{ title }}",
+            "Bonjour,\n\nNouvelle demande pour le service {{ service }}, de {{ organisation }} "
+            "({{ caller }}) : « {{ title }} », enregistrée sous la référence {{ ref }} "
+            "(priorité {{ priority }}).",
+        ),
+        (
+            "[{{ ref }}] New request: {{ title }}",
+            "Hello,\n\nNew request for the service {{ service }}, from {{ organisation }} "
+            '({{ caller }}): "{{ title }}", recorded as {{ ref }} (priority {{ priority }}).',
+        ),
+        essential=True,
+        roles=PROVIDER_ROLES,
     ),
     _trigger(
         "ticket_assigned",
@@ -131,6 +158,22 @@ TRIGGERS = (
             'Hello,\n\nTicket {{ ref }} "{{ title }}" is now: {{ status }}.'
             "{% if comment %}\n\n{{ comment }}{% endif %}",
         ),
+    ),
+    _trigger(
+        "ticket_reopened",
+        _("Ticket ré-ouvert par le client"),
+        ("agent", "team"),
+        (
+            "[{{ ref }}] Ticket ré-ouvert : {{ title }}",
+            "Bonjour,\n\n{{ actor }} ({{ organisation }}) a ré-ouvert le ticket {{ ref }} "
+            "« {{ title }} », maintenant : {{ status }}.\n\nMotif :\n{{ comment }}",
+        ),
+        (
+            "[{{ ref }}] Ticket reopened: {{ title }}",
+            "Hello,\n\n{{ actor }} ({{ organisation }}) reopened ticket {{ ref }} "
+            '"{{ title }}", now: {{ status }}.\n\nReason:\n{{ comment }}',
+        ),
+        essential=True,
     ),
     _trigger(
         "ticket_log_public",
@@ -176,6 +219,8 @@ TRIGGERS = (
     ),
     _trigger(
         "sla_warning",
+        # Translators: a notification trigger's name; "75 %" is a percentage, not a placeholder.
+        # xgettext:no-python-format
         _("SLA : 75 % du délai atteint"),
         ("agent", "team", "provider_managers"),
         (
@@ -238,23 +283,31 @@ def register_triggers() -> None:
         trigger_register(trigger)
 
 
-def trigger_of(event: TicketEvent) -> str | None:
-    """The trigger code an event fires, or ``None`` (private log, attachment, update)."""
+def trigger_codes(event: TicketEvent) -> tuple[str, ...]:
+    """The trigger codes an event fires, in order; none for a private log, a file, an update.
+
+    A new ticket fires the customer's acknowledgement and the provider's notice. A
+    customer's reopening fires "state entered" (for the customer side) and "reopened" (for
+    the agent and the team). A public log entry written as a transition's comment (its event
+    says ``data["transition"]``) fires nothing: the transition's mail carries it.
+    """
     if event.kind == "created":
-        return "ticket_created"
+        return ("ticket_created", "ticket_created_provider")
     if event.kind == "log_public":
-        return "ticket_log_public"
+        return () if (event.data or {}).get("transition") else ("ticket_log_public",)
     if event.kind == "sla_threshold":
-        return "sla_breach" if event.data.get("threshold") == 100 else "sla_warning"
+        return ("sla_breach",) if event.data.get("threshold") == 100 else ("sla_warning",)
     if event.kind == "transition":
         if event.transition in ("assign", "reassign"):
-            return "ticket_assigned"
+            return ("ticket_assigned",)
         if event.transition == "resolve":
-            return "ticket_resolved"
+            return ("ticket_resolved",)
         if event.transition in ("close", "auto_close"):
-            return "ticket_closed"
-        return "ticket_state_entered"
-    return None
+            return ("ticket_closed",)
+        if event.transition in ("reopen", "reopen_rejected"):
+            return ("ticket_state_entered", "ticket_reopened")
+        return ("ticket_state_entered",)
+    return ()
 
 
 def _ancestor_ids(org) -> list[int]:
@@ -271,11 +324,17 @@ def recipients_for(
     """The addresses of ``roles`` for ``ticket`` (active people with an e-mail, no duplicate).
 
     ``team`` is the team's address when it has one, else its active members; customer PCUs
-    are those of the ticket's organisation or of an organisation above it.
+    are those of the ticket's organisation or of an organisation above it. ``agent`` is the
+    assigned agent; until one is assigned, the team stands in, else the provider's service
+    managers (so a customer's message on a ticket nobody has taken reaches someone).
+    ``exclude`` (the author of the change) is left out.
     """
     people: list[Person] = []
     out: list[Recipient] = []
-    for role in roles:
+    roles = list(roles)
+    if "agent" in roles and ticket.agent is None:
+        roles.append("team" if ticket.team is not None else "provider_managers")
+    for role in dict.fromkeys(roles):  # each role once, in order
         if role == "caller":
             people.append(ticket.caller)
         elif role == "contacts":
@@ -319,13 +378,23 @@ def _text(value: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", value)).strip()
 
 
-def ticket_context(ticket: Ticket, event: TicketEvent | None = None) -> dict[str, Any]:
-    """The template context of a ticket mail (see :data:`VARIABLES`)."""
+def _status_label(status: str, customer: bool) -> str:
+    return customer_status_label(status) if customer else str(Status(status).label)
+
+
+def ticket_context(
+    ticket: Ticket, event: TicketEvent | None = None, *, customer: bool = False
+) -> dict[str, Any]:
+    """The template context of a ticket mail (see :data:`VARIABLES`).
+
+    ``customer`` gives the customer side's wording: the status is the one the portal shows
+    (``workflow.customer_status``: an escalated ticket reads as the state it came from).
+    """
     base = settings.BASE_URL.rstrip("/")
     ctx: dict[str, Any] = {
         "ref": ticket.ref,
         "title": ticket.title,
-        "status": str(Status(ticket.status).label),
+        "status": _status_label(ticket.status, customer),
         "service": ticket.service.name,
         "organisation": ticket.organisation.name,
         "caller": ticket.caller.full_name,
@@ -334,14 +403,20 @@ def ticket_context(ticket: Ticket, event: TicketEvent | None = None) -> dict[str
         "priority": ticket.get_priority_display(),
         "url": f"{base}{reverse('home')}",
         "solution": _text(ticket.solution),
+        "actor": "",
         "comment": "",
     }
     if event is not None:
-        if event.kind == "log_public":
-            entry = LogEntry.objects.filter(pk=event.data.get("entry")).first()
+        ctx["actor"] = event.actor.full_name if event.actor else ""
+        # A public log entry, or the comment given with a transition (a reopening's reason).
+        entry_id = (event.data or {}).get(
+            "entry" if event.kind == "log_public" else "comment_entry"
+        )
+        if entry_id:
+            entry = LogEntry.objects.filter(pk=entry_id).first()
             ctx["comment"] = _text(entry.body) if entry else ""
         if event.kind == "transition" and event.to_status:
-            ctx["status"] = str(Status(event.to_status).label)
+            ctx["status"] = _status_label(event.to_status, customer)
         if event.kind == "sla_threshold":
             ctx["metric"] = str(event.data.get("metric", "")).upper()
             ctx["threshold"] = event.data.get("threshold")
@@ -380,26 +455,39 @@ def notify_event(*, event_id: int) -> int:
                 TicketEventNotified.objects.create(event=event)
         except IntegrityError:
             return 0  # dispatched already (another worker, or the periodic safety net)
-        code = trigger_of(event)
-        if code is None or event.at < timezone.now() - MAX_EVENT_AGE:
-            return 0
-        spec = get_trigger(code)
-        if spec is None:
+        if event.at < timezone.now() - MAX_EVENT_AGE:
             return 0
         ticket = event.ticket
-        # The author is not told what they just did, except the acknowledgement of creation.
-        exclude = None if code == "ticket_created" else event.actor
-        recipients = recipients_for(ticket, trigger_config(spec).recipients, exclude=exclude)
-        mails = mail_queue(
-            trigger=code,
-            recipients=recipients,
-            context=ticket_context(ticket, event),
-            dedup_prefix=f"event:{event.pk}",
-            thread_ref=ticket.ref,
-            organisation=ticket.organisation,
-            provider=ticket.service.provider,
-        )
-        return len(mails)
+        transition = get_transition(event.transition) if event.kind == "transition" else None
+        written = 0
+        for code in trigger_codes(event):
+            spec = get_trigger(code)
+            if spec is None:
+                continue
+            # Only the roles the trigger offers (a setting saved before a role moved to
+            # another trigger, e.g. provider managers to "ticket_created_provider", is ignored).
+            roles = [r for r in trigger_config(spec).recipients if r in spec.roles]
+            # The author is not told what they did; the customer's acknowledgement of a new
+            # ticket is the one exception (it is the receipt of what they filed).
+            exclude = None if code == "ticket_created" else event.actor
+            # The provider's side first: someone on both sides reads the provider's wording.
+            for customer in (False, True):
+                side_roles = [r for r in roles if (r in CUSTOMER_ROLES) == customer]
+                if not side_roles or (customer and transition is not None and transition.internal):
+                    continue  # customers are not told of an SLA escalation
+                written += len(
+                    mail_queue(
+                        trigger=code,
+                        recipients=recipients_for(ticket, side_roles, exclude=exclude),
+                        context=ticket_context(ticket, event, customer=customer),
+                        # One prefix for all the event's mails: nobody gets two of them.
+                        dedup_prefix=f"event:{event.pk}",
+                        thread_ref=ticket.ref,
+                        organisation=ticket.organisation,
+                        provider=ticket.service.provider,
+                    )
+                )
+        return written
 
 
 def notify_pending(*, now: dt.datetime | None = None) -> int:

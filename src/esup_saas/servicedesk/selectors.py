@@ -21,7 +21,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from esup_saas.catalog.models import SupportModelLine
-from esup_saas.tenancy.models import CONSOLE_ROLES, Person, Role, Team
+from esup_saas.tenancy.models import CONSOLE_ROLES, Person, Role, Team, User
 from esup_saas.tenancy.selectors import (
     organisation_descendant_ids,
     organisation_ids_for,
@@ -149,7 +149,7 @@ def agents_of_team(team_id: int) -> QuerySet[Person]:
 
 def saved_searches_for_user(user: object) -> QuerySet[SavedSearch]:
     """The console searches ``user`` saved, by name (none for an anonymous user)."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return SavedSearch.objects.none()
     return SavedSearch.objects.filter(owner=user)
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from esup_saas.catalog.models import RequestType, ServiceSubcategory
 from esup_saas.catalog.selectors import service_is_open_to
 from esup_saas.lib.html import sanitize_html
+from esup_saas.lib.mailtext import html_to_text
 from esup_saas.tenancy.models import CONSOLE_ROLES, Organisation, Person, Role, Team
 from esup_saas.tenancy.selectors import organisation_ids_for, person_for_user, teams_for_user
 
@@ -51,7 +52,14 @@ from .selectors import (
     user_can_see_ticket,
 )
 from .sla import ticket_sla_sync  # SLA clocks (issue 3)
-from .workflow import Side, Status, Transition, get_transition, target_of
+from .workflow import (
+    Side,
+    Status,
+    Transition,
+    customer_status_label,
+    get_transition,
+    target_of,
+)
 
 #: Longest description or log entry accepted, in characters (about 30 pages of text); larger
 #: documents belong in attachments.
@@ -338,7 +346,7 @@ def _check_side(transition: Transition, ticket: Ticket, actor: Any) -> None:
         return
     if transition.side == Side.SYSTEM:
         raise PermissionDenied(_("Cette transition est réservée au système."))
-    scope = "console" if transition.side == Side.AGENT else "portal"
+    scope: Scope = "console" if transition.side == Side.AGENT else "portal"
     if not user_can_see_ticket(actor, ticket, scope):
         raise PermissionDenied(_("Vous n'avez pas accès à ce ticket."))
 
@@ -364,7 +372,10 @@ def ticket_transition(
 
     ``fields`` sets the values the transition needs (``team``, ``agent``, ``pending_reason``,
     ``rejection_reason``, ``resolution_code``, ``solution``, ``satisfaction``,
-    ``customer_comment``, ``time_spent``); ``comment`` adds a public log entry.
+    ``customer_comment``, ``time_spent``); ``comment`` adds a public log entry, linked to the
+    transition's event (``data["comment_entry"]``) so its notification carries it. A
+    transition with ``comment_required`` (the customer's reopenings) refuses an empty
+    comment (``ValidationError`` on ``comment``).
 
     Raises ``TransitionNotAllowed`` when the stimulus does not exist from the current state
     (or for this kind of ticket), ``ValidationError`` naming the missing or wrong field, and
@@ -382,7 +393,6 @@ def ticket_transition(
         # Checked before the state, so the error tells nothing of another tenant's ticket.
         raise PermissionDenied(_("Vous n'avez pas accès à ce ticket."))
     transition = get_transition(code)
-    status_label = Status(locked.status).label
     if (
         transition is None
         or locked.status not in transition.sources
@@ -390,6 +400,12 @@ def ticket_transition(
         or (not locked.is_incident and not transition.request)
     ):
         label = transition.label if transition else code
+        # A customer is not told of an internal SLA state (workflow.CUSTOMER_STATUS).
+        status_label = (
+            Status(locked.status).label
+            if actor is None or user_can_see_ticket(actor, locked, "console")
+            else customer_status_label(locked.status)
+        )
         raise TransitionNotAllowed(
             _("« %(action)s » est impossible depuis l'état « %(status)s ».")
             % {"action": label, "status": status_label}
@@ -406,7 +422,9 @@ def ticket_transition(
                 _("Ce champ est obligatoire pour « %(a)s ».") % {"a": transition.label}
             )
     if code in ("assign", "reassign") and not errors:
-        team: Team = locked.team  # type: ignore[assignment]
+        # Both transitions require "team" and "agent": with no error so far, both are set.
+        team, agent_id = locked.team, locked.agent_id
+        assert team is not None and agent_id is not None
         if actor is not None and not teams_for_user(actor).filter(pk=team.pk).exists():
             errors.setdefault("team", []).append(_("Vous ne pouvez pas assigner à cette équipe."))
         elif not team_can_handle(team=team, ticket=locked):
@@ -414,12 +432,21 @@ def ticket_transition(
                 _("L'équipe « %(team)s » ne traite pas le service « %(service)s ».")
                 % {"team": team.name, "service": locked.service.name}
             )
-        elif not team.members.filter(pk=locked.agent_id).exists():
+        elif not team.members.filter(pk=agent_id).exists():
             errors.setdefault("agent", []).append(
                 _("L'agent doit être membre de l'équipe « %(team)s ».") % {"team": team.name}
             )
     if code == "close" and locked.satisfaction not in Satisfaction.values:
         errors.setdefault("satisfaction", []).append(_("Indiquez votre satisfaction."))
+    if len(comment) > MAX_TEXT_CHARS:
+        errors.setdefault("comment", []).append(_too_long())
+    elif transition.comment_required and not html_to_text(
+        sanitize_html(comment), drop_quotes=False
+    ):
+        errors.setdefault("comment", []).append(
+            _("Indiquez le motif : un commentaire est obligatoire pour « %(a)s ».")
+            % {"a": transition.label}
+        )
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -442,7 +469,7 @@ def ticket_transition(
     actor_person = person_for_user(actor) if actor is not None else None
     locked._history_user = actor  # type: ignore[attr-defined]
     locked.save()
-    TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=locked,
         kind="transition",
         transition=code,
@@ -454,13 +481,18 @@ def ticket_transition(
     )
     ticket_sla_sync(ticket=locked, at=now)  # SLA clocks (issue 3)
     if comment.strip():
-        _log_add(
+        entry = _log_add(
             ticket=locked,
             author=actor_person,
             body=comment,
             visibility=LogEntry.Visibility.PUBLIC,
             at=now,
+            with_transition=code,
         )
+        # The transition's notification carries the comment (notify.ticket_context); the
+        # update is not a new event, so nothing is dispatched twice.
+        event.data = {**event.data, "comment_entry": entry.pk}
+        event.save(update_fields=["data"])
     return locked
 
 
@@ -507,7 +539,7 @@ def ticket_update(
         locked.subcategory = subcategory
         locked.service = subcategory.service
         locked.request_type = subcategory.request_type
-        team: Team | None = locked.team  # type: ignore[assignment]
+        team: Team | None = locked.team
         if team is not None and not team_can_handle(team=team, ticket=locked):
             raise ValidationError(
                 {
@@ -546,7 +578,14 @@ def _log_add(
     body: str,
     visibility: str,
     at: dt.datetime | None = None,
+    with_transition: str = "",
 ) -> LogEntry:
+    """Write a log entry and its ``log_<visibility>`` event.
+
+    ``with_transition`` names the transition the entry was written with (its comment): the
+    event records it (``data["transition"]``) and the entry is then mailed with that
+    transition's notification, not on its own (``notify.trigger_codes``).
+    """
     if len(body) > MAX_TEXT_CHARS:
         raise ValidationError({"body": _too_long()})
     clean = sanitize_html(body).strip()
@@ -559,8 +598,11 @@ def _log_add(
     entry.full_clean()
     entry.save()
     Ticket.objects.filter(pk=ticket.pk).update(last_update=when)
+    data: dict[str, Any] = {"entry": entry.pk}
+    if with_transition:
+        data["transition"] = with_transition
     TicketEvent.objects.create(
-        ticket=ticket, kind=f"log_{visibility}", actor=author, at=when, data={"entry": entry.pk}
+        ticket=ticket, kind=f"log_{visibility}", actor=author, at=when, data=data
     )
     return entry
 
@@ -579,7 +621,7 @@ def log_entry_add(
     Raises ``ValidationError`` on ``body`` when empty, ``PermissionDenied`` when ``actor``
     may not write there. A closed ticket takes no more entries from the portal.
     """
-    scope = "console" if visibility == LogEntry.Visibility.PRIVATE else None
+    scope: Scope | None = "console" if visibility == LogEntry.Visibility.PRIVATE else None
     if scope is None:
         scope = "console" if user_can_see_ticket(actor, ticket, "console") else "portal"
     if not user_can_see_ticket(actor, ticket, scope):

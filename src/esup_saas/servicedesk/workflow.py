@@ -54,6 +54,24 @@ FINISHED_STATES = frozenset({Status.CLOSED, Status.REJECTED})
 #: States that do not exist for incidents.
 APPROVAL_STATES = frozenset({Status.WAITING_FOR_APPROVAL, Status.APPROVED, Status.REJECTED})
 
+#: The SLA's escalated states are internal to the provider: customers (portal, mails to the
+#: caller, contacts and PCUs) see the state the ticket escalated from, the only one it can
+#: come from (``escalate_tto`` starts from ``new``, ``escalate_ttr`` from ``assigned``).
+CUSTOMER_STATUS: dict[str, str] = {
+    Status.ESCALATED_TTO: Status.NEW,
+    Status.ESCALATED_TTR: Status.ASSIGNED,
+}
+
+
+def customer_status(status: str) -> str:
+    """The state code shown to customers for ``status`` (see :data:`CUSTOMER_STATUS`)."""
+    return CUSTOMER_STATUS.get(status, status)
+
+
+def customer_status_label(status: str) -> str:
+    """The label customers read for ``status``: "Nouveau" for ``escalated_tto``, etc."""
+    return str(Status(customer_status(status)).label)
+
 
 class Side(models.TextChoices):
     """Who fires a transition: an agent in the console, the customer in the portal, the system."""
@@ -68,8 +86,11 @@ class Transition:
     """One stimulus of the lifecycle.
 
     ``sources`` are the states it may start from; ``target`` ``None`` means "stay in the
-    current state" (reassign). ``requires`` names the ticket fields that must be set on entry.
-    ``incident`` / ``request`` say for which kind of ticket it exists.
+    current state" (reassign). ``requires`` names the ticket fields that must be set on entry;
+    ``comment_required`` says that the stimulus needs a comment (the reason of a reopening,
+    which goes to the public log). ``internal`` marks a stimulus customers are not told of
+    (the SLA escalations: the agents get the SLA mails instead). ``incident`` / ``request``
+    say for which kind of ticket it exists.
     """
 
     code: str
@@ -78,6 +99,8 @@ class Transition:
     target: str | None
     side: str
     requires: tuple[str, ...] = ()
+    comment_required: bool = False
+    internal: bool = False
     incident: bool = True
     request: bool = True
 
@@ -141,8 +164,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         Side.AGENT,
         requires=("service", "resolution_code", "solution"),
     ),
+    # The customer says why the solution (or the rejection) does not suit them: the agent
+    # cannot act on a reopening without its reason.
     Transition(
-        "reopen", _("Ré-ouvrir"), frozenset({Status.RESOLVED}), Status.ASSIGNED, Side.CUSTOMER
+        "reopen",
+        _("Ré-ouvrir"),
+        frozenset({Status.RESOLVED}),
+        Status.ASSIGNED,
+        Side.CUSTOMER,
+        comment_required=True,
     ),
     Transition(
         "reopen_rejected",
@@ -150,6 +180,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({Status.REJECTED}),
         Status.NEW,
         Side.CUSTOMER,
+        comment_required=True,
         incident=False,
     ),
     Transition(
@@ -167,6 +198,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({Status.NEW}),
         Status.ESCALATED_TTO,
         Side.SYSTEM,
+        internal=True,
     ),
     Transition(
         "escalate_ttr",
@@ -174,6 +206,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({Status.ASSIGNED}),
         Status.ESCALATED_TTR,
         Side.SYSTEM,
+        internal=True,
     ),
     Transition(
         "auto_close",

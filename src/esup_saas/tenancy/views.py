@@ -158,7 +158,9 @@ def membership_add(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label} : {' '.join(str(e) for e in errors)}")
+            text = " ".join(str(e) for e in errors)
+            # Translators: a field's label, then its error messages.
+            messages.error(request, _("%(label)s : %(text)s") % {"label": label, "text": text})
         return redirect("console:organisation_detail", code=org.code)
     try:
         membership = services.membership_grant(

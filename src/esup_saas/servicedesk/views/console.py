@@ -117,7 +117,10 @@ def _error_messages(exc: ValidationError) -> list[str]:
         for field, errors in exc.message_dict.items():
             label = _field_label(field)
             text = " ".join(errors)
-            out.append(f"{label} : {text}" if label else text)
+            out.append(
+                # Translators: a field's label, then its error messages.
+                _("%(label)s : %(text)s") % {"label": label, "text": text} if label else text
+            )
         return out
     return list(exc.messages)
 
@@ -127,7 +130,8 @@ def _form_error_messages(form: Any) -> list[str]:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         text = " ".join(str(e) for e in errors)
-        out.append(f"{label} : {text}" if label else text)
+        # Translators: a field's label, then its error messages.
+        out.append(_("%(label)s : %(text)s") % {"label": label, "text": text} if label else text)
     return out
 
 

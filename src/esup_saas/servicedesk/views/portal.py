@@ -26,6 +26,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -55,14 +56,14 @@ from ..models import Kind, LogEntry, Ticket
 from ..selectors import get_ticket_for_user, status_counts, tickets_for_user
 from ..workflow import FINISHED_STATES, ONGOING_STATES, Side, Status, transitions_from
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]  # pages and file downloads (FileResponse)
 
 
 def portal_view(view: View) -> View:
     """Login required, then a portal role (PCU or end user), else the "no role" page (403)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not can_use_portal(request.user):
             return render(request, "servicedesk/no_role.html", status=403)
         return view(request, *args, **kwargs)
@@ -325,8 +326,9 @@ def _transition(
         messages.error(request, _("Vous ne pouvez pas effectuer cette action sur cette requête."))
     except ValidationError as error:
         add_service_errors(form, error)
-        kwargs = {"accept_form" if isinstance(form, AcceptForm) else "reopen_form": form}
-        return _ticket_page(request, ticket, status=400, **kwargs)
+        if isinstance(form, AcceptForm):
+            return _ticket_page(request, ticket, accept_form=form, status=400)
+        return _ticket_page(request, ticket, reopen_form=form, status=400)
     else:
         if code == "close":
             messages.success(
@@ -361,10 +363,17 @@ def ticket_accept(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 @portal_view
 def ticket_reopen(request: HttpRequest, ref: str) -> HttpResponse:
-    """Reopen a resolved ticket (``reopen``) or a rejected request (``reopen_rejected``)."""
+    """Reopen a resolved ticket (``reopen``) or a rejected request (``reopen_rejected``).
+
+    The reason is required: without it the form comes back with its error (a ticket that
+    cannot be reopened gets a message instead, its form being hidden).
+    """
     ticket = get_ticket_for_user(request.user, ref, "portal")
     form = ReopenForm(request.POST)
-    if not form.is_valid():  # pragma: no cover - every field is optional
+    if not form.is_valid():
+        if ticket.status not in (Status.RESOLVED, Status.REJECTED):
+            messages.error(request, _("Cette requête ne peut pas être ré-ouverte."))
+            return redirect("portal:ticket", ref=ticket.ref)
         return _ticket_page(request, ticket, reopen_form=form, status=400)
     code = "reopen_rejected" if ticket.status == Status.REJECTED else "reopen"
     return _transition(request, ticket, form, code, comment=form.cleaned_data["comment"])
