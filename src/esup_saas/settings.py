@@ -345,7 +345,8 @@ LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
 #   ESUP_SAAS_SMS_DELIVERY: celery (default: the task sms.deliver after commit; eager in the
 #     embedded default), thread (a thread of the web process), manual (only the periodic
 #     jobs and `esup-saas sms-worker`)
-#   ESUP_SAAS_SMS_TASK_POLL_SECONDS (0): receipts read by each delivery task
+#   ESUP_SAAS_SMS_TASK_POLL_SECONDS (2): seconds each delivery task reads receipts (the SMSC
+#     keeps them for the next bound session otherwise)
 #   ESUP_SAAS_SMS_UNCERTAIN_GRACE_SECONDS (900): a part in doubt after a worker died waits
 #     this long for its receipt before it is sent again
 INSTALLED_APPS += ["esup_saas.offers.sms"]
@@ -361,7 +362,7 @@ SMS_SMPP_RATE = env_int("ESUP_SAAS_SMPP_RATE", 50)
 SMS_HTTP_URL = env_str("ESUP_SAAS_SMS_HTTP_URL")
 SMS_HTTP_TOKEN = env_str("ESUP_SAAS_SMS_HTTP_TOKEN")
 SMS_DELIVERY = env_str("ESUP_SAAS_SMS_DELIVERY", "celery")
-SMS_TASK_POLL_SECONDS = float(env_int("ESUP_SAAS_SMS_TASK_POLL_SECONDS", 0))
+SMS_TASK_POLL_SECONDS = float(env_int("ESUP_SAAS_SMS_TASK_POLL_SECONDS", 2))
 SMS_UNCERTAIN_GRACE_SECONDS = env_int("ESUP_SAAS_SMS_UNCERTAIN_GRACE_SECONDS", 900)
 CELERY_BEAT_SCHEDULE["sms-deliver-pending"] = {"task": "sms.deliver_pending", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["sms-sweep"] = {"task": "sms.sweep", "schedule": 300.0}

@@ -20,7 +20,7 @@ def deliver(message_id: int) -> dict[str, Any]:
 
     report = deliver_pending(
         message_id=message_id,
-        poll_seconds=float(getattr(settings, "SMS_TASK_POLL_SECONDS", 0.0)),
+        poll_seconds=float(getattr(settings, "SMS_TASK_POLL_SECONDS", 2.0)),
     )
     return {"leased": report.leased, "accepted": report.accepted, "failed": report.failed}
 
@@ -30,7 +30,7 @@ def deliver_pending_task() -> dict[str, Any]:
     """Periodic: deliver whatever waits in the outbox and read the receipts waiting."""
     from .delivery import deliver_pending
 
-    report = deliver_pending(poll_seconds=float(getattr(settings, "SMS_TASK_POLL_SECONDS", 0.0)))
+    report = deliver_pending(poll_seconds=float(getattr(settings, "SMS_TASK_POLL_SECONDS", 2.0)))
     return {"leased": report.leased, "accepted": report.accepted, "failed": report.failed}
 
 
