@@ -37,6 +37,9 @@ demo: $(STAMP)
 	@echo "    agent-geforp    agent of the GEFORP provider         /console/"
 	@echo "    pcu             PCU of Université de Toulon          /portal/"
 	@echo "    pcu-larochelle  PCU of La Rochelle Université        /portal/"
+	@echo "    enseignant-tln  teacher of Toulon, sends SMS           /sms/toulon/"
+	@echo "    scolarite-tln   approves Toulon's SMS sends            /sms/toulon/"
+	@echo "  SMS-U: console transport, SMS written to $(VAR_DIR)/sms-outbox.log (docs/sms.md)"
 	@echo ""
 	@# Background work without Redis (docs/background.md): tasks run eagerly after commit, the
 	@# periodic jobs in `esup-saas periodic` beside the web server; mails go to $(VAR_DIR)/mail/.

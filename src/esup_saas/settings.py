@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "esup_saas.tenancy.context_processors.roles",
+                "esup_saas.catalog.context_processors.offers",
             ],
         },
     },
@@ -334,3 +335,35 @@ OIDC_AUTHENTICATE_CLASS = "esup_saas.identity.views.OIDCAuthenticateView"
 OIDC_CALLBACK_CLASS = "esup_saas.identity.views.OIDCCallbackView"
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
 # ---- end identity ---------------------------------------------------------------------------
+
+# ---- SMS-U (issue 5): the hosted offer and its operator link -------------------------------
+#   ESUP_SAAS_SMS_TRANSPORT: console (default: parts written to ESUP_SAAS_SMS_CONSOLE_FILE,
+#     var/sms-outbox.log, and reported delivered), smpp, or http
+#   ESUP_SAAS_SMPP_HOST / _PORT (2775) / _SYSTEM_ID / _PASSWORD / _SYSTEM_TYPE, _WINDOW (10
+#     unanswered submit_sm), _RATE (messages per second, 50)
+#   ESUP_SAAS_SMS_HTTP_URL, ESUP_SAAS_SMS_HTTP_TOKEN: a generic HTTP gateway
+#   ESUP_SAAS_SMS_DELIVERY: celery (default: the task sms.deliver after commit; eager in the
+#     embedded default), thread (a thread of the web process), manual (only the periodic
+#     jobs and `esup-saas sms-worker`)
+#   ESUP_SAAS_SMS_TASK_POLL_SECONDS (2): seconds each delivery task reads receipts (the SMSC
+#     keeps them for the next bound session otherwise)
+#   ESUP_SAAS_SMS_UNCERTAIN_GRACE_SECONDS (900): a part in doubt after a worker died waits
+#     this long for its receipt before it is sent again
+INSTALLED_APPS += ["esup_saas.offers.sms"]
+SMS_TRANSPORT = env_str("ESUP_SAAS_SMS_TRANSPORT", "console")
+SMS_CONSOLE_FILE = env_str("ESUP_SAAS_SMS_CONSOLE_FILE", str(VAR_DIR / "sms-outbox.log"))
+SMS_SMPP_HOST = env_str("ESUP_SAAS_SMPP_HOST", "127.0.0.1")
+SMS_SMPP_PORT = env_int("ESUP_SAAS_SMPP_PORT", 2775)
+SMS_SMPP_SYSTEM_ID = env_str("ESUP_SAAS_SMPP_SYSTEM_ID", "esup-saas")
+SMS_SMPP_PASSWORD = env_str("ESUP_SAAS_SMPP_PASSWORD")
+SMS_SMPP_SYSTEM_TYPE = env_str("ESUP_SAAS_SMPP_SYSTEM_TYPE")
+SMS_SMPP_WINDOW = env_int("ESUP_SAAS_SMPP_WINDOW", 10)
+SMS_SMPP_RATE = env_int("ESUP_SAAS_SMPP_RATE", 50)
+SMS_HTTP_URL = env_str("ESUP_SAAS_SMS_HTTP_URL")
+SMS_HTTP_TOKEN = env_str("ESUP_SAAS_SMS_HTTP_TOKEN")
+SMS_DELIVERY = env_str("ESUP_SAAS_SMS_DELIVERY", "celery")
+SMS_TASK_POLL_SECONDS = float(env_int("ESUP_SAAS_SMS_TASK_POLL_SECONDS", 2))
+SMS_UNCERTAIN_GRACE_SECONDS = env_int("ESUP_SAAS_SMS_UNCERTAIN_GRACE_SECONDS", 900)
+CELERY_BEAT_SCHEDULE["sms-deliver-pending"] = {"task": "sms.deliver_pending", "schedule": 30.0}
+CELERY_BEAT_SCHEDULE["sms-sweep"] = {"task": "sms.sweep", "schedule": 300.0}
+# ---- end SMS-U -------------------------------------------------------------------------------

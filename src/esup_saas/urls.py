@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from esup_saas.catalog.registry import registered_offers
 from esup_saas.servicedesk import views as servicedesk_views
 
 urlpatterns = [
@@ -20,6 +21,14 @@ urlpatterns = [
     path("console/", include("esup_saas.servicedesk.urls_console")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+]
+
+# The hosted offers, found through the catalogue's registry (filled by each offer's
+# AppConfig.ready(), before the URLconf is loaded): the platform never imports an offer.
+urlpatterns += [
+    path(f"{spec.code}/", include((spec.urls, spec.url_namespace)))
+    for spec in registered_offers()
+    if spec.urls
 ]
 
 # No ``/media/`` route, not even with DEBUG: uploaded files (private attachments, another

@@ -16,15 +16,21 @@ class OfferSpec:
     """What an offer module declares about itself.
 
     ``code`` matches ``Service.offer_code``; ``url_namespace`` is the namespace of its URLs;
-    ``metrics`` maps a metric name to a callable ``(organisation_id, start, end) -> number``
-    used for per-tenant usage reports; ``roles`` lists the offer's own role codes.
+    ``urls`` the dotted path of its URLconf module, mounted by the root URLconf at
+    ``/<code>/`` (empty: no pages); ``metrics`` maps a metric name to a callable
+    ``(organisation_id, start, end) -> number`` used for per-tenant usage reports; ``roles``
+    lists the offer's own role codes; ``demo`` is an optional callable that ``load_demo``
+    runs after the platform's demo data (in the same transaction), returning what it created
+    by kind (``{"SMS sends": 3}``) and creating nothing on a second run.
     """
 
     code: str
     name: str
     url_namespace: str
+    urls: str = ""
     metrics: dict[str, Callable[..., float]] = field(default_factory=dict)
     roles: tuple[str, ...] = ()
+    demo: Callable[[], dict[str, int]] | None = None
 
 
 _REGISTRY: dict[str, OfferSpec] = {}

@@ -8,3 +8,11 @@ class IdentityConfig(AppConfig):
     name = "esup_saas.identity"
     label = "identity"
     verbose_name = _("Identités et annuaires")
+
+    def ready(self) -> None:
+        # Offers reach the directory through lib.directory_port, never by importing identity.
+        from esup_saas.lib.directory_port import register_directory
+
+        from .ports import IdentityDirectory
+
+        register_directory(IdentityDirectory())

@@ -514,3 +514,72 @@ class Directory:
         if changes:
             self._run(lambda conn: conn.modify(entry.dn, changes))
         return self.read_sms_attributes(uid)
+
+    def is_member(self, group: str, uid: str, *, style: str | None = None) -> bool:
+        """True when the person ``uid`` belongs to ``group`` (a name or a DN), checked with
+        one search in the directory's group style (see :meth:`group_members`); ``False``
+        when the group or the person does not exist."""
+        style = style or self.config.group_style
+        entry = self.find_group(group)
+        person = self.find_person(uid)
+        if entry is None or person is None:
+            return False
+        if style == GroupStyle.MEMBER_UID:
+            return uid.lower() in {v.lower() for v in entry.values("memberUid")}
+        if style == GroupStyle.MEMBER_OF:
+            found = self._search(
+                self.config.people_dn,
+                self._people_filter(
+                    f"({self.config.uid_attribute}={escape_filter_chars(uid)})"
+                    f"(memberOf={escape_filter_chars(entry.dn)})"
+                ),
+                [self.config.uid_attribute],
+            )
+            return bool(found)
+        members = {v.lower() for v in entry.values("member") + entry.values("uniqueMember")}
+        return person.dn.lower() in members
+
+    def write_terms(
+        self,
+        uid: str,
+        *,
+        mobile: str | None = _UNSET,
+        add: list[str] | tuple[str, ...] = (),
+        remove: list[str] | tuple[str, ...] = (),
+    ) -> DirectoryEntry:
+        """Set the person's mobile (``""`` or ``None`` removes it) and add / remove values of
+        the terms-of-use attribute (compared case-insensitively; other values are left
+        alone), in one LDAP modify; return the entry as read back. SMS-U keeps its consents
+        there as ``{SMSU}CG`` and ``{SMSU}<SERVICE_KEY>`` (SUPANN ``supannCGUAcceptee``).
+
+        Raises :class:`DirectoryError` when there is no such person or the bind account may
+        not write.
+        """
+        entry = self.find_person(uid)
+        if entry is None:
+            raise DirectoryError(
+                _("Annuaire de %(org)s : personne %(uid)r introuvable.")
+                % {"org": self.config.organisation, "uid": uid}
+            )
+        changes: dict[str, list[tuple[str, list[str]]]] = {}
+        current_mobile = entry.first(self.config.mobile_attribute)
+        if mobile is not _UNSET:
+            if mobile:
+                changes[self.config.mobile_attribute] = [(MODIFY_REPLACE, [mobile])]
+            elif current_mobile:
+                changes[self.config.mobile_attribute] = [(MODIFY_DELETE, [])]
+        present = {v.lower(): v for v in entry.values(self.config.terms_attribute)}
+        to_add = [v for v in dict.fromkeys(add) if v.lower() not in present]
+        to_remove = [present[v.lower()] for v in dict.fromkeys(remove) if v.lower() in present]
+        ops: list[tuple[str, list[str]]] = []
+        if to_add:
+            ops.append((MODIFY_ADD, to_add))
+        if to_remove:
+            ops.append((MODIFY_DELETE, to_remove))
+        if ops:
+            changes[self.config.terms_attribute] = ops
+        if changes:
+            self._run(lambda conn: conn.modify(entry.dn, changes))
+        found = self.find_person(uid)
+        assert found is not None
+        return found

@@ -55,6 +55,7 @@ from esup_saas.catalog.models import (
     SupportModelLine,
 )
 from esup_saas.catalog.models_sla import SLA, HolidayCalendar, ProviderSlaSettings, ServiceHours
+from esup_saas.catalog.registry import registered_offers
 from esup_saas.catalog.services_sla import (
     coverage_sla_set,
     holiday_calendar_save,
@@ -1147,7 +1148,13 @@ def demo_load() -> dict[str, int]:
     loader.knowledge()
     loader.tickets()
     loader.sla_clocks()
-    return {kind: loader.created[kind] for kind in _KINDS}
+    created = {kind: loader.created[kind] for kind in _KINDS}
+    # Each hosted offer adds its own demo data through the registry (never imported here).
+    for spec in registered_offers():
+        if spec.demo is not None:
+            for kind, count in spec.demo().items():
+                created[kind] = created.get(kind, 0) + count
+    return created
 
 
 #: The kinds of :func:`demo_load`'s result, in the order the summary prints them.
