@@ -86,10 +86,16 @@ def test_request_from_portal_to_closure(live_server, chromium_browser, axe_sourc
     page.goto(f"{base}/console/tickets/{ticket.ref}/")
     assign = page.get_by_test_id("transition-assign")
     assign.locator("summary").click()
-    assign.locator("select[name=team]").select_option(value=str(team.pk))
+    # Picking the team reloads the agent list through htmx: wait for that answer, or the
+    # agent chosen next is wiped by the swap.
+    with page.expect_response(lambda r: "/agents/" in r.url):
+        assign.locator("select[name=team]").select_option(value=str(team.pk))
     assign.locator(f"select[name=agent] option[value='{agent.pk}']").wait_for(state="attached")
     assign.locator("select[name=agent]").select_option(value=str(agent.pk))
     assign.get_by_test_id("submit-transition").click()
+    page.wait_for_timeout(1500)
+    print("DEBUG", list(Ticket.objects.filter(number=7).values("pk", "kind", "number", "status", "title")))
+    print("DEBUG", page.get_by_test_id("ticket-status").inner_html(), page.url)
     expect(page.get_by_test_id("ticket-status")).to_have_text("Assigné")
     resolve = page.get_by_test_id("transition-resolve")
     resolve.locator("summary").click()
