@@ -9,6 +9,7 @@ in a list; an agent without a portal role gets the "no role" page (403).
 from __future__ import annotations
 
 import html as html_lib
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -347,6 +348,27 @@ def test_ongoing_requests_tables_and_counts(world, as_user):
     assert req.ref in request_table and inc1.ref not in request_table
     assert "Marc Member" in incident_table  # the PCU sees the end user's ticket
     assert 'data-testid="status-resolved"' in html
+
+
+def test_ticket_lists_keep_reference_title_and_status_on_phones(world, as_user):
+    make_ticket(world)
+    html = _text(as_user(world.owner).get(reverse("portal:ongoing")))
+    table = html.split('data-testid="table-incident"')[1].split("</table>")[0]
+    headers = re.findall(r'<th scope="col"( class="[^"]*")?>([^<]+)</th>', table)
+    hidden = {name for css, name in headers if "d-none d-md-table-cell" in css}
+    shown = {name for css, name in headers if "d-none" not in css}
+    assert shown == {"Référence", "Titre", "Statut"}
+    assert hidden == {
+        "Date de début",
+        "Service",
+        "Sous-catégorie de service",
+        "Priorité",
+        "Demandeur",
+    }
+    row = table.split("<tbody>")[1]
+    assert row.count('class="d-none d-md-table-cell"') + row.count(
+        'class="text-nowrap d-none d-md-table-cell"'
+    ) == len(hidden)
 
 
 def test_closed_requests_list(world, as_user):
