@@ -1,8 +1,9 @@
 """The English translation of the UI (``src/esup_saas/locale/en``) and its catalog's health.
 
 The UI's source strings are French; English is chosen through the navbar switch
-(``set_language``, which stores the language cookie), a language cookie or the browser's
-``Accept-Language``. Without a preference the UI stays French (``LANGUAGE_CODE = "fr"``).
+(``set_language``, which stores the language cookie). French first: without that choice the
+UI stays French (``LANGUAGE_CODE = "fr"``), whatever the browser's ``Accept-Language``
+(``lib.language.ChosenLanguageMiddleware``).
 
 The catalog tests check the committed ``django.po``: every entry translated, nothing fuzzy,
 placeholders and HTML tags kept, the committed ``django.mo`` compiled from it, and (when GNU
@@ -277,9 +278,23 @@ def test_login_page_is_french_without_a_preference(client):
 
 
 @pytest.mark.django_db
-def test_login_page_in_english_from_the_browser_language(client):
-    body = page(client, "/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+def test_login_page_stays_french_for_an_english_browser(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert_shows(html.unescape(response.content.decode()), LOGIN_FR, LOGIN_EN)
+    assert response["Content-Language"] == "fr"
+    assert "Cookie" in response["Vary"] and "Accept-Language" not in response["Vary"]
+
+
+@pytest.mark.django_db
+def test_the_switch_wins_over_the_browser_language(client, settings):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    body = page(client, "/accounts/login/", HTTP_ACCEPT_LANGUAGE="fr")
     assert_shows(body, LOGIN_EN, LOGIN_FR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en-GB"  # a variant of English
+    assert_shows(page(client, "/accounts/login/"), LOGIN_EN, LOGIN_FR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"  # not offered: French
+    body = page(client, "/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert_shows(body, LOGIN_FR, LOGIN_EN)
 
 
 @pytest.mark.django_db
@@ -342,11 +357,13 @@ CONSOLE_FR = [
 ]
 
 
-def test_console_home_in_english_from_the_browser_language(world, as_user):
+def test_console_home_in_english_with_the_switch(world, as_user):
     from tests.conftest import make_ticket
 
     make_ticket(world)
-    body = page(as_user(world.agent), "/console/", HTTP_ACCEPT_LANGUAGE="en")
+    client = as_user(world.agent)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/console/"})
+    body = page(client, "/console/")
     assert_shows(body, [*CONSOLE_EN, "1 ongoing request.", ">New</a>"], CONSOLE_FR)
 
 
@@ -354,16 +371,18 @@ def test_console_home_stays_french_by_default(world, as_user):
     from tests.conftest import make_ticket
 
     make_ticket(world)
-    body = page(as_user(world.agent), "/console/")
+    body = page(as_user(world.agent), "/console/", HTTP_ACCEPT_LANGUAGE="en")
     assert_shows(body, [*CONSOLE_FR, "1 requête en cours.", ">Nouveau</a>"], CONSOLE_EN)
 
 
-def test_console_ticket_page_colons_follow_the_language(world, as_user):
+def test_console_ticket_page_colons_follow_the_language(world, as_user, settings):
     from tests.conftest import make_ticket
 
     ticket = make_ticket(world)
     url = f"/console/tickets/{ticket.ref}/"
-    english = page(as_user(world.agent), url, HTTP_ACCEPT_LANGUAGE="en")
+    english_client = as_user(world.agent)
+    english_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = page(english_client, url)
     assert_shows(english, ["Priority: <strong"], ["Priority : ", "Priorité"])
     french = page(as_user(world.agent), url)
     assert_shows(french, ["Priorité : <strong"], ["Priority"])

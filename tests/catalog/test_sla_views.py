@@ -65,11 +65,13 @@ def test_home_lists_only_my_providers_objects(world, managers, as_user):
     assert "Convention c1 p1" in body
 
 
-def test_home_puts_the_colons_of_each_language(world, managers, as_user):
+def test_home_puts_the_colons_of_each_language(world, managers, as_user, settings):
     """French "TTO P1 Incident : 4 heures", English "TTO P1 Incident: 4 hours"."""
     target = {"priority": 1, "request_type": "incident", "metric": "tto", "value": 4}
     sla_save(actor=None, provider=world.provider, name="Mine", targets=[target | {"unit": "hours"}])
-    english = as_user(managers[0]).get("/console/sla/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client = as_user(managers[0])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the navbar switch's cookie
+    english = client.get("/console/sla/").content.decode()
     assert "TTO P1 Incident: 4 hours" in english
     assert "Provider One: <a" in english
     # French last: a request leaves its language active in the thread for the next tests.
