@@ -46,3 +46,18 @@ def test_portal_list_on_a_phone_keeps_reference_title_and_status(
     box = badge.bounding_box()
     assert box is not None and box["x"] + box["width"] <= width
     context.close()
+
+
+def test_navbar_items_share_one_line(live_server, chromium_browser, world):
+    context = chromium_browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    _login(page, live_server.url, "owner")
+    page.goto(f"{live_server.url}/portal/")
+    name = page.get_by_test_id("current-user").bounding_box()
+    link = page.get_by_test_id("notification-preferences").bounding_box()
+    logout = page.get_by_role("button", name="Se déconnecter").bounding_box()
+    assert name and link and logout
+    centre = name["y"] + name["height"] / 2
+    for other in (link, logout):
+        assert abs(centre - (other["y"] + other["height"] / 2)) <= 1.5
+    context.close()

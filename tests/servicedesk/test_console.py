@@ -9,6 +9,7 @@ The world (tests/conftest.py): ``agent`` works for provider P1 (Service A, team 
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -256,7 +257,9 @@ def test_org_picker_lists_the_users_tree_and_filters_lists(world, as_user):
     assert response.status_code == 302 and response["Location"] == "/console/"
     listed = client.get("/console/tickets/")
     assert list(listed.context["page"]) == [c2_ticket]
-    assert "Listes restreintes à <strong>Customer Two</strong>" in text(listed)
+    picker = text(listed).split('data-testid="org-picker"')[1].split("</form>")[0]
+    assert re.search(r'value="c2" selected>[^<]*Customer Two</option>', picker)
+    assert picker.count(" selected>") == 1 and "Customer Two" not in picker.split("</select>")[1]
     dashboard = client.get("/console/")
     assert dashboard.context["total"] == 1
 

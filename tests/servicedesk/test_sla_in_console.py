@@ -221,7 +221,7 @@ def test_the_picker_narrows_the_sla_pages_and_the_mail_log(world, levels, as_use
     client.post("/console/org/", {"code": "p2", "next": "/console/sla/"})
     home = text(client.get("/console/sla/"))
     assert "SLA P2" in home and f"/console/sla/{levels['sla'].pk}/" not in home
-    assert "Listes restreintes à" in home
+    assert 'value="p2" selected>' in home
     hours = text(client.get("/console/sla/hours/"))
     assert "Horaires P2" in hours and "Bureau Standard" not in hours
     mails = client.get("/console/notifications/mails/")
