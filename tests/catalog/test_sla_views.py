@@ -247,3 +247,24 @@ def test_slt_amount_agrees_in_number():
     assert [slt_amount(n, "business_days") for n in (1, 2)] == ["1 jour ouvré", "2 jours ouvrés"]
     assert [slt_amount(n, "hours") for n in (1, 8)] == ["1 heure", "8 heures"]
     assert [slt_amount(n, "minutes") for n in (1, 15)] == ["1 minute", "15 minutes"]
+
+
+def test_sla_target_units_agree_in_number_in_english(world, managers, as_user, settings):
+    from tests.servicedesk.sla_helpers import target
+
+    sla_save(
+        actor=None,
+        provider=world.provider,
+        name="Plurals",
+        targets=[
+            target(1, "ttr", 1),
+            target(4, "tto", 1, "business_days"),
+            target(4, "ttr", 5, "business_days"),
+        ],
+    )
+    client = as_user(managers[0])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/console/sla/").content.decode()
+    assert "TTR P1 Incident: 1 hour<" in body
+    assert "TTO P4 Incident: 1 business day<" in body
+    assert "TTR P4 Incident: 5 business days<" in body
