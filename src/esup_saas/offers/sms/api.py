@@ -104,7 +104,7 @@ class _Invalid(Exception):
 
 def _message_of(app: ClientApplication, raw_id: str) -> Message:
     found = Message.objects.filter(application=app, client_id=raw_id).first() if raw_id else None
-    if found is None and raw_id.isdigit():
+    if found is None and raw_id.isascii() and raw_id.isdigit():
         found = Message.objects.filter(application=app, pk=int(raw_id)).first()
     if found is None:
         raise LookupError(raw_id)
@@ -166,7 +166,7 @@ def smsuapi(request: HttpRequest) -> JsonResponse:
             )
         if action == "MayCreateAccountCheckQuotaOk":
             raw = _param(request, "nbDest")
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is true
                 raise _Invalid("nbDest: nombre entier attendu")
             account = _account(app, _param(request, "account"))
             with transaction.atomic():
@@ -324,7 +324,7 @@ class QuotaApi(_OrgView):
     def get(self, request: Request, org: str) -> Response:
         organisation = self.org(request, org)
         raw = request.query_params.get("recipients", "")
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is true
             raise ApiValidationError({"recipients": ["Nombre entier attendu."]})
         if not functions_for(request.user, organisation) & {
             Function.SEND_MEMBERS,

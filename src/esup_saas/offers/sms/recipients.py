@@ -185,7 +185,7 @@ def resolve(
     elif recipient_type == RecipientType.GROUP:
         group = (
             RecipientGroup.objects.filter(organisation=organisation, pk=int(value)).first()
-            if value.isdigit()
+            if value.isascii() and value.isdigit()  # "²".isdigit() is true
             else RecipientGroup.objects.filter(organisation=organisation, name=value).first()
         )
         if group is None:

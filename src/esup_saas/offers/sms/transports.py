@@ -153,7 +153,7 @@ def id_candidates(smsc_id: str) -> set[str]:
     format to the SMSC, and many answer in hex then report in decimal). Lower case."""
     raw = smsc_id.strip().lower()
     out = {raw, raw.lstrip("0") or "0"}
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():  # "²".isdigit() is true
         out.add(format(int(raw), "x"))
     if re.fullmatch(r"[0-9a-f]+", raw):
         out.add(str(int(raw, 16)))
