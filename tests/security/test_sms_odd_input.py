@@ -71,3 +71,21 @@ def test_rest_send_to_a_group_of_unicode_digits_is_a_400(sms, as_user, value):
 def test_operator_id_of_unicode_digits_is_matched_as_given():
     assert id_candidates("²") == {"²"}
     assert id_candidates("0001f") == {"0001f", "1f", "31"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start": "0001-01-01"},
+        {"end": "9999-12-31"},
+        {"start": "0001-01-01", "end": "9999-12-31", "format": "csv"},
+        {"start": "0001-01-01", "format": "xlsx"},
+    ],
+)
+def test_report_period_at_the_ends_of_the_calendar_is_refused(sms, as_user, query):
+    client = as_user(sms.world.owner)
+    page = client.get("/sms/c1/rapports/", query)
+    assert page.status_code == 200
+    if "format" not in query:
+        assert "date invalide" in page.content.decode()
+    assert client.get("/sms/c1/rapports/envois/", query).status_code == 200

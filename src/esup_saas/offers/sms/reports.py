@@ -56,6 +56,9 @@ class Period:
             if raw:
                 try:
                     values[name] = dt.date.fromisoformat(raw)
+                    # Year 1 or 9999: the bounds (a day later, in UTC) overflow a datetime.
+                    if not dt.MINYEAR < values[name].year < dt.MAXYEAR:
+                        raise ValueError(raw)
                 except ValueError:
                     raise ValueError(
                         _("%(field)s : date invalide %(value)r (AAAA-MM-JJ attendu).")
