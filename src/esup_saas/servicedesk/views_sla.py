@@ -26,9 +26,11 @@ from .selectors_sla import sla_compliance, totals
 
 def _month(value: str | None, default: dt.date) -> dt.date:
     try:
-        return dt.datetime.strptime(value or "", "%Y-%m").date().replace(day=1)
+        month = dt.datetime.strptime(value or "", "%Y-%m").date().replace(day=1)
     except ValueError:
         return default
+    # Year 1 or 9999: the month's bounds (its end, in UTC) overflow a datetime.
+    return month if dt.MINYEAR < month.year < dt.MAXYEAR else default
 
 
 def _month_end(first: dt.date) -> dt.date:
