@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from celery.result import allow_join_result
 from django.db import connection
 from django.utils import timezone
 
@@ -135,7 +136,10 @@ def test_two_concurrent_sweeps_notify_each_threshold_once(world, worker, smtp_se
 
     first = sla_threshold_sweep_task.apply_async()
     second = sla_threshold_sweep_task.apply_async()
-    results = [first.get(timeout=120), second.get(timeout=120)]
+    # Waiting on results from the test is fine; an earlier test in this process may have left
+    # Celery believing it runs inside a worker, which forbids .get() without this.
+    with allow_join_result():
+        results = [first.get(timeout=120), second.get(timeout=120)]
 
     # Between them, the two sweeps recorded each of the 4 thresholds of each ticket once.
     assert sum(r["warnings"] for r in results) == 2 * TICKETS
@@ -143,14 +147,16 @@ def test_two_concurrent_sweeps_notify_each_threshold_once(world, worker, smtp_se
     assert SlaThresholdEvent.objects.count() == 4 * TICKETS
     assert Ticket.objects.filter(status=Status.ESCALATED_TTO).count() == TICKETS
     # A third sweep finds nothing left to do.
-    assert sla_threshold_sweep_task.apply_async().get(timeout=60) == {
+    with allow_join_result():
+        third = sla_threshold_sweep_task.apply_async().get(timeout=60)
+    assert third == {
         "warnings": 0,
         "breaches": 0,
     }
 
-    # Mails: one per threshold to the provider's manager, one "escalated" per ticket to
-    # the caller, all received by the SMTP server from the worker.
-    expected = 4 * TICKETS + TICKETS
+    # Mails: one per threshold to the provider's manager, all received by the SMTP server
+    # from the worker; customers are not told of escalations (an internal SLA state).
+    expected = 4 * TICKETS
     smtp_server.wait_for(expected, timeout=120)
     time.sleep(1.0)  # anything extra would arrive now
     to_manager = smtp_server.to("mgr@p1.org")
@@ -160,7 +166,7 @@ def test_two_concurrent_sweeps_notify_each_threshold_once(world, worker, smtp_se
     )
     assert len(to_manager) == 4 * TICKETS
     assert set(keys.values()) == {1}  # no (ticket, threshold, metric) twice
-    assert len(smtp_server.to("owner@example.org")) == TICKETS
+    assert smtp_server.to("owner@example.org") == []
     assert len(smtp_server.messages) == expected
     sla_mails = OutgoingMail.objects.filter(trigger__in=["sla_warning", "sla_breach"])
     assert sla_mails.count() == 4 * TICKETS
