@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from esup_saas.lib.spreadsheet import csv_row
 from esup_saas.tenancy.models import CONSOLE_ROLES, Organisation
 from esup_saas.tenancy.selectors import can_use_console, organisation_ids_for
 from esup_saas.tenancy.views import console_organisation_ids
@@ -103,17 +104,19 @@ def _csv(rows, start: dt.date, end: dt.date) -> HttpResponse:
     )
     for r in rows:
         writer.writerow(
-            [
-                r.month,
-                r.provider,
-                r.service,
-                r.customer,
-                r.met["tto"],
-                r.total["tto"],
-                _rate(r.tto_rate),
-                r.met["ttr"],
-                r.total["ttr"],
-                _rate(r.ttr_rate),
-            ]
+            csv_row(  # names typed by users are never formulas
+                [
+                    r.month,
+                    r.provider,
+                    r.service,
+                    r.customer,
+                    r.met["tto"],
+                    r.total["tto"],
+                    _rate(r.tto_rate),
+                    r.met["ttr"],
+                    r.total["ttr"],
+                    _rate(r.ttr_rate),
+                ]
+            )
         )
     return response

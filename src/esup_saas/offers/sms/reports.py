@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from esup_saas.lib.spreadsheet import csv_row, xlsx_as_text
 from esup_saas.tenancy.models import Organisation
 
 from .models import Message, MessageState
@@ -170,7 +171,7 @@ def to_csv(rows: Sequence[Sequence[Any]], headers: Sequence[Any]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, dialect=ExcelFr)
     writer.writerow([str(h) for h in headers])
-    writer.writerows(rows)
+    writer.writerows(csv_row(row) for row in rows)  # user text is never a formula
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -184,6 +185,7 @@ def to_xlsx(rows: Sequence[Sequence[Any]], headers: Sequence[Any]) -> bytes:
     sheet.append([str(h) for h in headers])
     for row in rows:
         sheet.append(list(row))
+        xlsx_as_text(sheet[sheet.max_row])  # user text is never a formula
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
