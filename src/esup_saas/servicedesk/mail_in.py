@@ -29,7 +29,7 @@ import imaplib
 import logging
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import getaddresses, parseaddr
 
 from django.conf import settings
@@ -78,11 +78,22 @@ def _is_automatic(msg: EmailMessage, sender: str) -> bool:
     )
 
 
+def _text_of(part: MIMEPart) -> str:
+    """The text of a part whatever charset it claims: an unknown one (``unknown-8bit``) is
+    read as UTF-8, bytes that do not decode are replaced (``get_content`` raises instead)."""
+    payload = part.get_payload(decode=True)
+    data = payload if isinstance(payload, bytes) else b""
+    try:
+        return data.decode(part.get_content_charset() or "utf-8", errors="replace")
+    except LookupError:
+        return data.decode("utf-8", errors="replace")
+
+
 def _body(msg: EmailMessage) -> str:
     part = msg.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    content = part.get_content()
+    content = _text_of(part)
     if part.get_content_subtype() == "html":
         return html_to_text(content)
     return content
@@ -94,11 +105,12 @@ def _files(msg: EmailMessage) -> list[SimpleUploadedFile]:
         name = part.get_filename()
         if not name:
             continue
-        data = part.get_content()
-        if isinstance(data, str):
-            data = data.encode(part.get_content_charset() or "utf-8")
-        elif isinstance(data, EmailMessage):
-            data = data.as_bytes()
+        # The file's own bytes, whatever charset a text part claims (re-encoding the decoded
+        # text failed on 8-bit bytes labelled us-ascii, or on an unknown charset).
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):  # message/rfc822: the attached message
+            content = part.get_content()
+            data = content.as_bytes() if isinstance(content, EmailMessage) else b""
         files.append(SimpleUploadedFile(name, data, part.get_content_type()))
     return files
 
