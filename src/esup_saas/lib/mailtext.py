@@ -47,10 +47,11 @@ class _TextExtractor(HTMLParser):
         self.drop_quotes = drop_quotes
         self.parts: list[str] = []
         self.stack: list[bool] = []  # per open element: does it hide its content?
+        self.hiding = 0  # how many of them do: no scan of the stack per tag (linear time)
 
     @property
     def hidden(self) -> bool:
-        return any(self.stack)
+        return self.hiding > 0
 
     def _newline(self, tag: str) -> None:
         """``<br>`` always breaks; other blocks start a line unless one is started; a
@@ -77,12 +78,13 @@ class _TextExtractor(HTMLParser):
             )
         )
         self.stack.append(hide)
+        self.hiding += hide
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _VOID:
             return
         if self.stack:
-            self.stack.pop()
+            self.hiding -= self.stack.pop()
         if tag in _BLOCK:
             self._newline(tag)
             if tag == "p" and not self.hidden:
