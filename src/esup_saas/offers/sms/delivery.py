@@ -464,7 +464,8 @@ def sweep(*, now: dt.datetime | None = None) -> SweepReport:
             state=PartState.SUBMITTING, smsc_id="", updated_at__lt=now - grace
         ).update(state=PartState.PENDING)
         for cfg in SmsSettings.objects.all().only("organisation_id", "in_progress_timeout_hours"):
-            limit = now - dt.timedelta(hours=cfg.in_progress_timeout_hours)
+            hours = min(cfg.in_progress_timeout_hours, SmsSettings.MAX_IN_PROGRESS_HOURS)
+            limit = now - dt.timedelta(hours=hours)
             report.expired += Recipient.objects.filter(
                 message__organisation_id=cfg.organisation_id,
                 state=RecipientState.IN_PROGRESS,

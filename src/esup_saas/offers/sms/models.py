@@ -93,6 +93,11 @@ class ConsentStorage(models.TextChoices):
 class SmsSettings(QuotaMixin):
     """An institution's SMS-U options and its institution-wide quota."""
 
+    #: Bounds of the delays the sweeper subtracts from now for every institution at once
+    #: (larger values overflowed a datetime and stopped the sweep of every tenant).
+    MAX_RETENTION_DAYS = 3650
+    MAX_IN_PROGRESS_HOURS = 720
+
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="sms_settings"
     )
@@ -126,12 +131,14 @@ class SmsSettings(QuotaMixin):
         default="J'accepte de recevoir par SMS des informations de mon établissement.",
     )
     retention_days = models.PositiveIntegerField(
-        _("conservation des contenus (jours)"), default=180, validators=[MinValueValidator(1)]
+        _("conservation des contenus (jours)"),
+        default=180,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_DAYS)],
     )
     in_progress_timeout_hours = models.PositiveIntegerField(
         _("délai avant échec d'un SMS en cours (heures)"),
         default=12,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_IN_PROGRESS_HOURS)],
     )
     default_approver = models.ForeignKey(
         Person,

@@ -23,7 +23,10 @@ def purge_expired(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     and not purged yet; returns how many were purged. Each send is purged in its own
     transaction (counts first, then the personal data)."""
     now = now or timezone.now()
-    retention = dict(SmsSettings.objects.values_list("organisation_id", "retention_days"))
+    retention = {
+        org_id: min(days, SmsSettings.MAX_RETENTION_DAYS)  # a row saved before the bound
+        for org_id, days in SmsSettings.objects.values_list("organisation_id", "retention_days")
+    }
     oldest = now - dt.timedelta(days=min([DEFAULT_RETENTION_DAYS, *retention.values()]))
     candidates = Message.objects.filter(purged_at__isnull=True, created_at__lt=oldest).values_list(
         "pk", "organisation_id", "created_at"
