@@ -184,9 +184,19 @@ class Closure(models.Model):
     def __str__(self) -> str:
         return f"{self.label} ({self.first_day} → {self.last_day})"
 
+    #: The longest closure, in days: longer ones (up to 9999-12-31) broke every calendar
+    #: built with them, hence the provider's tickets and the SLA sweep of all tenants.
+    MAX_DAYS = 366
+
     def clean(self) -> None:
         if self.first_day and self.last_day and self.last_day < self.first_day:
             raise ValidationError({"last_day": _("Le dernier jour précède le premier.")})
+        if (
+            self.first_day
+            and self.last_day
+            and (self.last_day - self.first_day).days >= (self.MAX_DAYS)
+        ):
+            raise ValidationError({"last_day": _("Une fermeture dure au plus un an.")})
 
 
 class SLA(models.Model):

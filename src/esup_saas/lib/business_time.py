@@ -124,10 +124,10 @@ class BusinessCalendar:
                 first, last = item
                 if last < first:
                     raise ValueError(f"closure ends before it starts: {first} → {last}")
-                day = first
-                while day <= last:
-                    days.add(day)
-                    day += _DAY
+                # By ordinal: stepping a date past 9999-12-31 overflows.
+                days.update(
+                    map(dt.date.fromordinal, range(first.toordinal(), last.toordinal() + 1))
+                )
             else:
                 days.add(item)
         self.closures = frozenset(days)
