@@ -11,7 +11,9 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar, cast
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
@@ -19,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import View
 from django_cas_ng import views as cas_views
@@ -64,6 +67,29 @@ local_required = _method_required(conf.local_enabled)
 # --- CAS --------------------------------------------------------------------------------
 
 
+def _drop_off_site_next(request: HttpRequest) -> None:
+    """Remove an off-site ``next`` from the query before django-cas-ng reads it.
+
+    django-cas-ng 5.1 checks ``next`` only through ``CAS_LOGIN_NEXT_PAGE`` (unset), then
+    reads the raw ``?next=`` again in ``get_redirect_url`` and redirects there after the
+    login or logout: an open redirect (``?next=https://evil…``, ``/\\evil…``). Allowed:
+    this host, and the public host of ``CAS_ROOT_PROXIED_AS`` behind a proxy."""
+    target = request.GET.get("next")
+    if target is None:
+        return
+    hosts = {request.get_host()}
+    public = getattr(settings, "CAS_ROOT_PROXIED_AS", None)
+    if public:
+        hosts.add(urlsplit(public).netloc)
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts=hosts, require_https=request.is_secure()
+    ):
+        query = request.GET.copy()
+        del query["next"]
+        query._mutable = False
+        request.GET = query  # type: ignore[assignment]  # an immutable QueryDict, as before
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class CASLoginView(cas_views.LoginView):
     """django-cas-ng's login (redirect to the CAS server, then ticket validation; POST
@@ -72,6 +98,7 @@ class CASLoginView(cas_views.LoginView):
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not conf.cas_enabled():
             raise Http404("CAS disabled")
+        _drop_off_site_next(request)
         try:
             return super().dispatch(request, *args, **kwargs)
         except LoginRefused as refusal:
@@ -86,6 +113,7 @@ class CASLogoutView(cas_views.LogoutView):
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         if not conf.cas_enabled():
             raise Http404("CAS disabled")
+        _drop_off_site_next(request)
         return super().dispatch(request, *args, **kwargs)
 
 
