@@ -54,7 +54,12 @@ from .models import (
     RecipientState,
     SmsSettings,
 )
-from .services import incoming_stop, personalise, refund_recipients
+from .services import (
+    CODE_SEND_WINDOW_MINUTES,
+    incoming_stop,
+    personalise,
+    refund_recipients,
+)
 from .transports import (
     Incoming,
     OutgoingPart,
@@ -488,7 +493,10 @@ def sweep(*, now: dt.datetime | None = None) -> SweepReport:
                 done_at=now,
             )
         )
-        PhoneConfirmation.objects.filter(expires_at__lt=now).delete()
+        # Kept past their expiry for the window that limits the codes sent to a person.
+        PhoneConfirmation.objects.filter(
+            created_at__lt=now - dt.timedelta(minutes=CODE_SEND_WINDOW_MINUTES)
+        ).delete()
     report.purged = purge_expired(now=now)
     report.pending_messages = list(
         Message.objects.filter(

@@ -86,6 +86,10 @@ logger = logging.getLogger(__name__)
 CODE_LENGTH = 6
 CODE_LIFETIME_MINUTES = 15
 CODE_MAX_ATTEMPTS = 5
+#: Codes one person may have sent per window: each is an SMS to any number, charged to the
+#: institution (unlimited, the opt-in form sent SMS at will). Rows are kept for the window.
+CODE_MAX_SENDS = 3
+CODE_SEND_WINDOW_MINUTES = 60
 
 
 def settings_ensure(*, organisation: Organisation) -> SmsSettings:
@@ -748,7 +752,14 @@ def optin_save(
     cfg = settings_ensure(organisation=organisation)
     current = consent_read(organisation=organisation, person=person)
     if cfg.confirm_phone and not (current.phone == e164 and current.confirmed):
-        PhoneConfirmation.objects.filter(organisation=organisation, person=person).delete()
+        now = timezone.now()
+        mine = PhoneConfirmation.objects.filter(organisation=organisation, person=person)
+        window = now - dt.timedelta(minutes=CODE_SEND_WINDOW_MINUTES)
+        if mine.filter(created_at__gte=window).count() >= CODE_MAX_SENDS:
+            raise ValidationError(
+                {"phone": [_("Trop de codes demandés : réessayez dans une heure.")]}
+            )
+        mine.update(expires_at=now)  # earlier codes stop working, and still count
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_LENGTH))
         pending = PhoneConfirmation.objects.create(
             organisation=organisation,
@@ -782,7 +793,7 @@ def optin_confirm(*, organisation: Organisation, person: Person, code: str) -> C
             .order_by("-pk")
             .first()
         )
-        if pending is None or pending.expires_at < timezone.now():
+        if pending is None or pending.expires_at <= timezone.now():
             raise CodeError({"code": [_("Aucun code valide : demandez-en un nouveau.")]})
         if pending.attempts >= CODE_MAX_ATTEMPTS:
             raise CodeError({"code": [_("Trop d'essais : demandez un nouveau code.")]})
@@ -825,7 +836,10 @@ def optin_withdraw(*, organisation: Organisation, person: Person) -> Consent:
                 raise ValidationError({"phone": [str(exc)]}) from exc
     else:
         Subscriber.objects.filter(organisation=organisation, person=person).delete()
-    PhoneConfirmation.objects.filter(organisation=organisation, person=person).delete()
+    # Pending codes stop working but are kept: they count towards CODE_MAX_SENDS.
+    PhoneConfirmation.objects.filter(organisation=organisation, person=person).update(
+        expires_at=timezone.now()
+    )
     return consent_read(organisation=organisation, person=person)
 
 
