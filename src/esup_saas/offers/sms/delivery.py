@@ -300,7 +300,8 @@ def _send_mail(message: Message, emails: list[str]) -> None:
     """The e-mail complement, in blind copy by batches of 50."""
     for start in range(0, len(emails), 50):
         mail = EmailMessage(
-            subject=message.mail_subject or message.content[:80],
+            # One line: the SMS's text often holds a line break (Django refuses the header).
+            subject=" ".join((message.mail_subject or message.content[:80]).split()),
             body=message.mail_body,
             from_email=django_settings.DEFAULT_FROM_EMAIL,
             bcc=emails[start : start + 50],

@@ -447,7 +447,7 @@ def message_create(
         content=text,
         encoding=base.encoding,
         parts=max(costs, default=base.parts),
-        mail_subject=mail_subject.strip()[:200],
+        mail_subject=" ".join(mail_subject.split())[:200],  # one header line
         mail_body=mail_body.strip(),
         nb_recipients=len(resolution.recipients) + len(resolution.blacklisted),
         nb_blacklisted=len(resolution.blacklisted),
