@@ -89,3 +89,23 @@ def test_report_period_at_the_ends_of_the_calendar_is_refused(sms, as_user, quer
     if "format" not in query:
         assert "date invalide" in page.content.decode()
     assert client.get("/sms/c1/rapports/envois/", query).status_code == 200
+
+
+BEYOND_64_BITS = "99999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/sms/c1/gestion/expediteurs/", "members"),
+        ("/sms/c1/gestion/expediteurs/", "supervisors"),
+        ("/sms/c1/gestion/groupes/", "members"),
+        ("/sms/c1/gestion/groupes/", "supervisors"),
+        ("/sms/c1/gestion/roles/", "persons"),
+        ("/sms/c1/adhesion/", "services"),
+    ],
+)
+def test_a_choice_id_beyond_64_bits_is_an_invalid_choice(sms, as_user, url, field):
+    response = as_user(sms.world.owner).post(url, {"name": "X", field: [BEYOND_64_BITS]})
+    assert response.status_code == 200
+    assert response.context["form"].has_error(field, "invalid_choice")

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from esup_saas.lib.forms import ModelIdsField
 from esup_saas.tenancy.models import Person
 
 from .models import Impact, Satisfaction, Urgency
@@ -42,26 +43,11 @@ class MultipleFileField(forms.FileField):
         return [single(f, initial) for f in files]
 
 
-class PersonChoiceField(forms.ModelMultipleChoiceField):
-    """People shown as "First Last (function)"."""
+class PersonChoiceField(ModelIdsField):
+    """People shown as "First Last (function)" (an id beyond 64 bits: invalid choice)."""
 
     def label_from_instance(self, obj: Person) -> str:  # type: ignore[override]
         return f"{obj.full_name} ({obj.function})" if obj.function else obj.full_name
-
-    def _check_values(self, value: Any) -> QuerySet[Person]:
-        # An integer beyond 64 bits is no person's id; SQLite would overflow on it (a 500).
-        for pk in value:
-            try:
-                too_big = abs(int(pk)) >= 2**63
-            except (TypeError, ValueError):
-                continue  # Django's own check answers "invalid_pk_value"
-            if too_big:
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": pk},
-                )
-        return super()._check_values(value)  # type: ignore[misc]
 
 
 class PortalForm(forms.Form):

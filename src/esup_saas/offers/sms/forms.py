@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from esup_saas.lib.forms import ModelIdsField
 from esup_saas.tenancy.models import Organisation, Person
 
 from .models import (
@@ -126,7 +127,7 @@ class OptInForm(Bootstrap, forms.Form):
     """Adhésion: general conditions, services' conditions, mobile number."""
 
     accept_general = forms.BooleanField(label=_("J'accepte les conditions générales"))
-    services = forms.ModelMultipleChoiceField(
+    services = ModelIdsField(
         label=_("Conditions particulières acceptées"),
         queryset=SpecialCondition.objects.none(),
         required=False,
@@ -225,6 +226,7 @@ class RecipientGroupForm(OrgModelForm):
     class Meta:
         model = RecipientGroup
         fields = ["name", "directory_group", "members", "supervisors"]
+        field_classes = {"members": ModelIdsField, "supervisors": ModelIdsField}
         widgets = {
             "members": forms.SelectMultiple(attrs={"size": 8}),
             "supervisors": forms.SelectMultiple(attrs={"size": 4}),
@@ -246,6 +248,7 @@ class SenderGroupForm(OrgModelForm):
             "quota",
             "max_recipients",
         ]
+        field_classes = {"members": ModelIdsField, "supervisors": ModelIdsField}
         widgets = {
             "members": forms.SelectMultiple(attrs={"size": 6}),
             "supervisors": forms.SelectMultiple(attrs={"size": 4}),
@@ -283,7 +286,7 @@ class RoleForm(OrgModelForm):
     functions = forms.MultipleChoiceField(
         label=_("Fonctions"), choices=Function.choices, widget=forms.CheckboxSelectMultiple
     )
-    persons = forms.ModelMultipleChoiceField(
+    persons = ModelIdsField(
         label=_("Personnes"),
         queryset=Person.objects.none(),
         required=False,
