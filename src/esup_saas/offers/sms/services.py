@@ -843,15 +843,23 @@ def optin_withdraw(*, organisation: Organisation, person: Person) -> Consent:
     return consent_read(organisation=organisation, person=person)
 
 
+#: A confirmation code in a platform message: kept out of the stored text (read by the
+#: managers who follow every send, and the REST API); the recipient's data carries it and
+#: the delivery puts it back (``{attr:code}``, see :func:`personalise`).
+_CODE_IN_TEXT = re.compile(rf"\b\d{{{CODE_LENGTH}}}\b")
+
+
 def _system_sms(*, organisation: Organisation, phone: str, text: str) -> Message:
     """A message of the platform itself (confirmation codes): one free number, charged to
-    the institution only, never waiting for approval."""
+    the institution only, never waiting for approval. A code in ``text`` is not stored in
+    the message's text (see :data:`_CODE_IN_TEXT`)."""
     settings_ensure(organisation=organisation)
+    code = _CODE_IN_TEXT.search(text)
     message = Message.objects.create(
         organisation=organisation,
         recipient_type=RecipientType.FREE,
         recipients_label=format_national(phone),
-        content=text,
+        content=_CODE_IN_TEXT.sub("{attr:code}", text),
         encoding=gsm.encoding_of(text),
         parts=len(gsm.split(text)),
         nb_recipients=1,
@@ -863,7 +871,13 @@ def _system_sms(*, organisation: Organisation, phone: str, text: str) -> Message
     except QuotaExceeded as exc:
         raise ValidationError({"phone": [str(exc)]}) from exc
     Message.objects.filter(pk=message.pk).update(charged=sms)
-    Recipient.objects.create(message=message, phone=phone, charged=True, sms_count=sms)
+    Recipient.objects.create(
+        message=message,
+        phone=phone,
+        charged=True,
+        sms_count=sms,
+        attributes={"code": [code.group()]} if code else {},
+    )
     request_delivery(message.pk)
     return message
 
