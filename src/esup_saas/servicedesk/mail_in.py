@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import hashlib
@@ -36,6 +37,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from esup_saas.lib.mailtext import html_to_text, reply_text
@@ -49,6 +51,10 @@ from .selectors import parse_ref, user_can_see_ticket
 from .workflow import Status
 
 log = logging.getLogger(__name__)
+
+#: Refusal replies one address gets a day: the ``From`` of a refused mail may be forged, so
+#: more replies would be mail sent at will to someone who never wrote (backscatter).
+REFUSAL_REPLIES_PER_DAY = 3
 
 _TAG = re.compile(r"\[(?P<ref>[IR]-\d{6})\]")
 _MSGID = re.compile(r"<[^<>\s]+>")
@@ -172,6 +178,18 @@ def _refuse(
 ) -> IngestResult:
     record.status, record.reason = InboundMail.Status.REFUSED, reason[:255]
     record.save(update_fields=["status", "reason"])
+    replied = (
+        InboundMail.objects.filter(
+            from_email=record.from_email,
+            status=InboundMail.Status.REFUSED,
+            received_at__gte=timezone.now() - dt.timedelta(days=1),
+        )
+        .exclude(pk=record.pk)
+        .count()
+    )
+    if replied >= REFUSAL_REPLIES_PER_DAY:
+        log.info("mail from %s refused without reply (%d refusals today)", sender, replied)
+        return IngestResult(InboundMail.Status.REFUSED, reason=reason)
     mail_queue(
         trigger="mail_refused",
         recipients=[Recipient(email=sender)],
