@@ -256,9 +256,23 @@ class MessageCreateSerializer(serializers.Serializer):
     mail_body = serializers.CharField(required=False, allow_blank=True)
 
 
+_SEND_FUNCTIONS: set[str] = {
+    Function.SEND_MEMBERS,
+    Function.SEND_GROUPS,
+    Function.SEND_FREE,
+    Function.SEND_LIST,
+    Function.SEND_FILTER,
+}
+
+
 class _OrgView(APIView):
     def org(self, request: Request, org: str) -> Any:
         return get_organisation_for_user(request.user, org)
+
+    def require(self, request: Request, organisation: Any, functions: set[str]) -> None:
+        """``PermissionDenied`` (403) unless the user holds one of ``functions`` there."""
+        if not functions_for(request.user, organisation) & functions:
+            raise ApiPermissionDenied()
 
 
 class MessageListApi(_OrgView):
@@ -311,6 +325,7 @@ class MessageDetailApi(_OrgView):
 class BlacklistApi(_OrgView):
     def get(self, request: Request, org: str, phone: str) -> Response:
         organisation = self.org(request, org)
+        self.require(request, organisation, _SEND_FUNCTIONS | {Function.MANAGE_BLACKLIST})
         try:
             e164 = parse_mobile(phone)
         except InvalidPhoneNumber as exc:
@@ -326,14 +341,7 @@ class QuotaApi(_OrgView):
         raw = request.query_params.get("recipients", "")
         if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is true
             raise ApiValidationError({"recipients": ["Nombre entier attendu."]})
-        if not functions_for(request.user, organisation) & {
-            Function.SEND_MEMBERS,
-            Function.SEND_GROUPS,
-            Function.SEND_FREE,
-            Function.SEND_LIST,
-            Function.SEND_FILTER,
-        }:
-            raise ApiPermissionDenied()
+        self.require(request, organisation, _SEND_FUNCTIONS)
         group = sender_group_for(organisation, person_for_user(request.user))
         label = request.query_params.get("account", "")
         account = (
